@@ -1,0 +1,1 @@
+export { isKnownCurrency, minorUnitDigits, KNOWN_CURRENCIES } from './currency.js';

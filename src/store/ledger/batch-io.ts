@@ -1,0 +1,73 @@
+import type { Account, LedgerChanges, PendingState, Transfer } from '../../core/ledger/index.js';
+
+/** A durable job row written in the same transaction as the ledger change that needs it. */
+export interface NewJob {
+  readonly id: string;
+  readonly kind: string;
+  readonly payload: string;
+  readonly runAtMs: bigint;
+}
+
+/** What the ledger writer needs from an engine inside one write transaction. */
+export interface LedgerTx {
+  loadAccounts(ids: readonly string[]): Promise<Account[]>;
+  loadTransfers(ids: readonly string[]): Promise<Transfer[]>;
+  loadPending(ids: readonly string[]): Promise<PendingState[]>;
+  write(changes: LedgerChanges, jobs: readonly NewJob[], nowMs: bigint): Promise<void>;
+}
+
+/** Engine adapter for the ledger writer: one write transaction at a time, committed durably. */
+export interface LedgerBatchIO {
+  /** Runs `fn` in one transaction; commits when it returns, rolls back when it throws. */
+  transaction<T>(fn: (tx: LedgerTx) => Promise<T>): Promise<T>;
+  /** The highest timestamp stored, so new ones keep increasing across restarts. */
+  lastTs(): Promise<bigint>;
+  close(): Promise<void>;
+}
+
+type Row = Record<string, unknown>;
+
+function big(v: unknown): bigint {
+  if (typeof v === 'bigint') return v;
+  if (typeof v === 'number' || typeof v === 'string') return BigInt(v);
+  throw new TypeError(`expected an integer, got ${typeof v}`);
+}
+
+export function accountFromRow(r: Row): Account {
+  return {
+    id: r.id as string,
+    currency: r.currency as string,
+    code: r.code as string,
+    flags: Number(r.flags),
+    userData: (r.user_data as string | null) ?? null,
+    ts: big(r.ts),
+    debitsPending: big(r.debits_pending),
+    debitsPosted: big(r.debits_posted),
+    creditsPending: big(r.credits_pending),
+    creditsPosted: big(r.credits_posted),
+  };
+}
+
+export function transferFromRow(r: Row): Transfer {
+  return {
+    id: r.id as string,
+    debitAccountId: r.debit_account_id as string,
+    creditAccountId: r.credit_account_id as string,
+    amountMinor: big(r.amount_minor),
+    currency: r.currency as string,
+    flags: Number(r.flags),
+    pendingId: (r.pending_id as string | null) ?? null,
+    timeoutMs: Number(r.timeout_ms),
+    userData: (r.user_data as string | null) ?? null,
+    ts: big(r.ts),
+    pendingAmountMinor: big(r.pending_amount_minor),
+  };
+}
+
+export function pendingFromRow(r: Row): PendingState {
+  return {
+    id: r.id as string,
+    status: r.status as PendingState['status'],
+    expiresAtTs: r.expires_at_ts === null || r.expires_at_ts === undefined ? null : big(r.expires_at_ts),
+  };
+}

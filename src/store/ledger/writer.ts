@@ -1,0 +1,211 @@
+import { SaomaError } from '../../core/errors.js';
+import {
+  LedgerWorkingSet,
+  TRANSFER_FLAGS,
+  createAccounts,
+  createTransfers,
+  type Account,
+  type AccountInput,
+  type AccountResult,
+  type LedgerClock,
+  type PendingState,
+  type Transfer,
+  type TransferInput,
+  type TransferResult,
+} from '../../core/ledger/index.js';
+import { LEDGER_BATCH_ITEMS_MAX, LEDGER_COMMIT_ITEMS_MAX, LEDGER_QUEUE_ITEMS_MAX } from '../../core/limits.js';
+import type { LedgerBatchIO, NewJob } from './batch-io.js';
+
+export const EXPIRE_PENDING_JOB = 'ledger.expire_pending';
+
+type Request =
+  | { kind: 'accounts'; items: readonly AccountInput[]; resolve: (r: AccountResult[]) => void; reject: (e: unknown) => void }
+  | {
+      kind: 'transfers';
+      items: readonly TransferInput[];
+      internal: boolean;
+      resolve: (r: TransferResult[]) => void;
+      reject: (e: unknown) => void;
+    };
+
+export interface LedgerWriterOptions {
+  readonly queueItemsMax?: number;
+  readonly commitItemsMax?: number;
+  /** Milliseconds since the epoch; injectable so tests can move time. */
+  readonly nowMs?: () => number;
+}
+
+export interface LedgerWriterStats {
+  commits: number;
+  itemsCommitted: number;
+  rejectedOverloaded: number;
+}
+
+/**
+ * The one ledger writer of a database. Concurrent requests queue here and are folded into a single
+ * transaction (group commit): one durable commit pays for thousands of transfers, and a hot account
+ * is read and written once per batch instead of once per transfer. Each caller gets its own
+ * results, only after the commit. The queue is bounded: past it, callers are refused at once.
+ */
+export class LedgerWriter {
+  private readonly queue: Request[] = [];
+  private queuedItems = 0;
+  private flushing: Promise<void> | undefined;
+  private lastTs = -1n;
+  private closed = false;
+  private readonly queueItemsMax: number;
+  private readonly commitItemsMax: number;
+  private readonly nowMs: () => number;
+  readonly stats: LedgerWriterStats = { commits: 0, itemsCommitted: 0, rejectedOverloaded: 0 };
+
+  constructor(
+    private readonly io: LedgerBatchIO,
+    options: LedgerWriterOptions = {},
+  ) {
+    this.queueItemsMax = options.queueItemsMax ?? LEDGER_QUEUE_ITEMS_MAX;
+    this.commitItemsMax = options.commitItemsMax ?? LEDGER_COMMIT_ITEMS_MAX;
+    this.nowMs = options.nowMs ?? Date.now;
+  }
+
+  createAccounts(items: readonly AccountInput[]): Promise<AccountResult[]> {
+    return new Promise((resolve, reject) => this.enqueue({ kind: 'accounts', items, resolve, reject }));
+  }
+
+  createTransfers(items: readonly TransferInput[], options: { internal?: boolean } = {}): Promise<TransferResult[]> {
+    return new Promise((resolve, reject) =>
+      this.enqueue({ kind: 'transfers', items, internal: options.internal === true, resolve, reject }),
+    );
+  }
+
+  /** Waits for queued work to commit, then refuses new work. */
+  async close(): Promise<void> {
+    this.closed = true;
+    while (this.flushing) await this.flushing;
+  }
+
+  private enqueue(request: Request): void {
+    if (this.closed) {
+      request.reject(new SaomaError('LEDGER_UNAVAILABLE', 'the ledger writer is shutting down'));
+      return;
+    }
+    if (request.items.length > LEDGER_BATCH_ITEMS_MAX) {
+      request.reject(new SaomaError('BATCH_TOO_LARGE', `at most ${LEDGER_BATCH_ITEMS_MAX} items per request`));
+      return;
+    }
+    if (request.items.length === 0) {
+      request.resolve([]);
+      return;
+    }
+    if (this.queuedItems + request.items.length > this.queueItemsMax) {
+      this.stats.rejectedOverloaded++;
+      request.reject(new SaomaError('LEDGER_OVERLOADED'));
+      return;
+    }
+    this.queue.push(request);
+    this.queuedItems += request.items.length;
+    this.flushing ??= this.flushLoop().finally(() => (this.flushing = undefined));
+  }
+
+  private async flushLoop(): Promise<void> {
+    // Let the requests of this tick join the first batch.
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    while (this.queue.length > 0) {
+      const batch: Request[] = [];
+      let items = 0;
+      while (this.queue.length > 0 && (batch.length === 0 || items + this.queue[0]!.items.length <= this.commitItemsMax)) {
+        const next = this.queue.shift()!;
+        batch.push(next);
+        items += next.items.length;
+      }
+      this.queuedItems -= items;
+      await this.commitBatch(batch, items);
+    }
+  }
+
+  private async commitBatch(batch: Request[], items: number): Promise<void> {
+    let outcomes: Array<AccountResult[] | TransferResult[]>;
+    try {
+      if (this.lastTs < 0n) this.lastTs = await this.io.lastTs();
+      const startTs = this.lastTs;
+      let nextTs = startTs;
+      outcomes = await this.io.transaction(async (tx) => {
+        nextTs = startTs;
+        const nowMs = BigInt(this.nowMs());
+        const nowTs = nowMs * 1000n;
+        const clock: LedgerClock = {
+          nowTs,
+          nextTs: () => (nextTs = nextTs + 1n > nowTs ? nextTs + 1n : nowTs),
+        };
+        const { accountIds, transferIds } = idsOf(batch);
+        const transfers = await tx.loadTransfers([...transferIds]);
+        const transferMap = new Map<string, Transfer>(transfers.map((t) => [t.id, t]));
+        for (const t of transfers) {
+          if ((t.flags & TRANSFER_FLAGS.PENDING) !== 0) {
+            accountIds.add(t.debitAccountId);
+            accountIds.add(t.creditAccountId);
+          }
+        }
+        const pendingIds = transfers.filter((t) => (t.flags & TRANSFER_FLAGS.PENDING) !== 0).map((t) => t.id);
+        const accounts = await tx.loadAccounts([...accountIds]);
+        const pending = await tx.loadPending(pendingIds);
+        const accountMap = new Map<string, Account>(accounts.map((a) => [a.id, a]));
+        const pendingMap = new Map<string, PendingState>(pending.map((p) => [p.id, p]));
+        const ws = new LedgerWorkingSet({
+          account: (id) => accountMap.get(id),
+          transfer: (id) => transferMap.get(id),
+          pending: (id) => pendingMap.get(id),
+        });
+        const results = batch.map((request) =>
+          request.kind === 'accounts'
+            ? createAccounts(ws, request.items, clock)
+            : createTransfers(ws, request.items, clock, { allowInternal: request.internal }),
+        );
+        const changes = ws.changes();
+        await tx.write(changes, expiryJobs(changes.transfersCreated), nowMs);
+        return results;
+      });
+      this.lastTs = nextTs;
+    } catch (error) {
+      // Nothing of the batch was written: every caller may retry with the same ids.
+      const failure =
+        error instanceof SaomaError ? error : new SaomaError('LEDGER_UNAVAILABLE', `ledger write failed: ${(error as Error).message}`);
+      for (const request of batch) request.reject(failure);
+      return;
+    }
+    this.stats.commits++;
+    this.stats.itemsCommitted += items;
+    batch.forEach((request, i) => (request.resolve as (r: unknown) => void)(outcomes[i]));
+  }
+}
+
+function idsOf(batch: readonly Request[]): { accountIds: Set<string>; transferIds: Set<string> } {
+  const accountIds = new Set<string>();
+  const transferIds = new Set<string>();
+  for (const request of batch) {
+    if (request.kind === 'accounts') {
+      for (const a of request.items) accountIds.add(a.id);
+      continue;
+    }
+    for (const t of request.items) {
+      transferIds.add(t.id);
+      if (t.pendingId !== undefined) transferIds.add(t.pendingId);
+      if (t.debitAccountId !== undefined) accountIds.add(t.debitAccountId);
+      if (t.creditAccountId !== undefined) accountIds.add(t.creditAccountId);
+    }
+  }
+  return { accountIds, transferIds };
+}
+
+function expiryJobs(created: readonly Transfer[]): NewJob[] {
+  const jobs: NewJob[] = [];
+  for (const t of created) {
+    if ((t.flags & TRANSFER_FLAGS.PENDING) === 0 || t.timeoutMs === 0) continue;
+    jobs.push({
+      id: `${EXPIRE_PENDING_JOB}:${t.id}`,
+      kind: EXPIRE_PENDING_JOB,
+      payload: JSON.stringify({ pendingId: t.id }),
+      runAtMs: (t.ts + 999n) / 1000n + BigInt(t.timeoutMs),
+    });
+  }
+  return jobs;
+}
