@@ -32,3 +32,5 @@ export const JOB_CLAIM_BATCH_MAX = 100;
 export const JOB_POLL_INTERVAL_MS = 250;
 export const JOB_RETRY_BACKOFF_MS_BASE = 1_000;
 export const JOB_RETRY_BACKOFF_MS_MAX = 60 * 60 * 1000;
+/** Requests being served at once; past it the server answers 503 with Retry-After at once. */
+export const HTTP_INFLIGHT_REQUESTS_MAX = 4096;

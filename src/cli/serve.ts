@@ -1,0 +1,42 @@
+import { openPlatform } from '../service/platform.js';
+import { ensureAdminToken } from '../service/staff.js';
+import { buildApp } from '../http/app.js';
+import type { ServerConfig } from './config.js';
+
+export const DEFAULT_CURRENCY = 'CNY';
+
+/** `saoma serve`: migrate, bootstrap the chart of accounts, start jobs and HTTP, print where to go. */
+export async function serve(config: ServerConfig, options: { logger: boolean }): Promise<void> {
+  const platform = await openPlatform({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, runJobs: true });
+  await platform.ledger.ensurePlatformAccounts(DEFAULT_CURRENCY);
+  const adminToken = await ensureAdminToken(platform.store.db, Date.now());
+  const app = await buildApp({ platform, logger: options.logger });
+  await app.listen({ port: config.port, host: config.host });
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : config.port;
+  const base = config.publicUrl.replace(`:${config.port}`, `:${port}`);
+  const lines = [
+    '',
+    `saoma is running on ${platform.store.description}`,
+    `  API docs      ${base}/docs`,
+    `  OpenAPI       ${base}/openapi.json`,
+    `  health        ${base}/healthz`,
+    `  staff ledger  ${base}/v1/ledger/...`,
+  ];
+  if (adminToken) {
+    lines.push('', 'First start: an admin token was created. It is shown this once; keep it safe:', `  ${adminToken}`);
+  }
+  lines.push('');
+  process.stdout.write(lines.join('\n') + '\n');
+
+  let closing = false;
+  const shutdown = async () => {
+    if (closing) return;
+    closing = true;
+    await app.close();
+    await platform.close();
+    process.exit(0);
+  };
+  process.once('SIGINT', shutdown);
+  process.once('SIGTERM', shutdown);
+}

@@ -1,0 +1,103 @@
+import Fastify, { type FastifyInstance } from 'fastify';
+import helmet from '@fastify/helmet';
+import rateLimit from '@fastify/rate-limit';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { sql } from 'kysely';
+import { Type } from 'typebox';
+import { HTTP_BODY_BYTES_MAX, HTTP_INFLIGHT_REQUESTS_MAX, HTTP_RATE_LIMIT_PER_MINUTE } from '../core/limits.js';
+import type { Platform } from '../service/platform.js';
+import { errorBody, installErrorHandling } from './errors.js';
+import { parseStrictJson } from './strict-json.js';
+import { ledgerOpsRoutes } from './ops/ledger.js';
+
+export interface AppOptions {
+  readonly platform: Platform;
+  readonly logger?: boolean;
+  readonly rateLimitPerMinute?: number;
+  readonly inflightMax?: number;
+  readonly version?: string;
+}
+
+/** The HTTP app: thin routes over the services, each audience its own plugin. */
+export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
+  const { platform } = options;
+  const app = Fastify({
+    logger: options.logger
+      ? { level: 'info', redact: ['req.headers.authorization', 'req.headers.cookie', 'req.headers["x-api-key"]'] }
+      : false,
+    bodyLimit: HTTP_BODY_BYTES_MAX,
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: false } },
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  installErrorHandling(app);
+
+  // Past capacity, answer at once with "retry later" instead of queueing without bound.
+  const inflightMax = options.inflightMax ?? HTTP_INFLIGHT_REQUESTS_MAX;
+  let inflight = 0;
+  app.addHook('onRequest', async (_request, reply) => {
+    if (inflight >= inflightMax) {
+      reply.header('retry-after', '1');
+      return reply.status(503).send(errorBody('LEDGER_OVERLOADED', 'the server is at capacity; retry later'));
+    }
+    inflight++;
+    reply.raw.once('close', () => inflight--);
+  });
+
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => {
+    try {
+      done(null, body === '' ? undefined : parseStrictJson(body as string));
+    } catch (error) {
+      done(error as Error, undefined);
+    }
+  });
+
+  await app.register(helmet, {
+    contentSecurityPolicy: {
+      directives: { defaultSrc: ["'self'"], imgSrc: ["'self'", 'data:'], styleSrc: ["'self'", "'unsafe-inline'"], scriptSrc: ["'self'"] },
+    },
+  });
+  await app.register(rateLimit, {
+    max: options.rateLimitPerMinute ?? HTTP_RATE_LIMIT_PER_MINUTE,
+    timeWindow: 60_000,
+    errorResponseBuilder: () => {
+      const error = new Error('Too many requests; retry later.') as Error & { statusCode: number };
+      error.statusCode = 429;
+      return error;
+    },
+  });
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.0.3',
+      info: { title: 'saoma API', version: options.version ?? '0.1.0', description: 'Open QR-code payment platform. Amounts are integer minor units with an ISO 4217 currency.' },
+      components: { securitySchemes: { staffToken: { type: 'http', scheme: 'bearer', description: 'staff token (sk_staff_…)' } } },
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs', staticCSP: true });
+
+  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+
+  app.get(
+    '/healthz',
+    {
+      schema: {
+        tags: ['meta'],
+        summary: 'Liveness and database reachability',
+        response: { 200: Type.Object({ status: Type.Literal('ok'), store: Type.String() }), 503: Type.Object({ status: Type.Literal('unavailable'), store: Type.String() }) },
+      },
+    },
+    async (_request, reply) => {
+      try {
+        await sql`SELECT 1`.execute(platform.store.db);
+        return { status: 'ok' as const, store: platform.store.kind };
+      } catch {
+        return reply.status(503).send({ status: 'unavailable' as const, store: platform.store.kind });
+      }
+    },
+  );
+
+  await app.register(ledgerOpsRoutes, { platform });
+  return app;
+}

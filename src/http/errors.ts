@@ -1,0 +1,43 @@
+import type { FastifyError, FastifyInstance } from 'fastify';
+import { ERROR_CODES, SaomaError, type ErrorCode } from '../core/errors.js';
+
+export interface ErrorBody {
+  error: { type: string; code: string; message: string; param?: string };
+}
+
+export function errorBody(code: ErrorCode, message?: string, param?: string): ErrorBody {
+  const def = ERROR_CODES[code];
+  return { error: { type: def.type, code, message: message ?? def.message, ...(param ? { param } : {}) } };
+}
+
+function paramOf(error: FastifyError): string | undefined {
+  const first = error.validation?.[0];
+  if (!first) return undefined;
+  const missing = (first.params as { missingProperty?: string } | undefined)?.missingProperty;
+  const path = first.instancePath.replace(/^\//, '').replace(/\//g, '.');
+  return [path, missing].filter(Boolean).join('.') || undefined;
+}
+
+/** Every error leaves as `{"error": {type, code, message, param?}}`; bad input is never a 5xx. */
+export function installErrorHandling(app: FastifyInstance): void {
+  app.setErrorHandler((error: FastifyError | SaomaError, request, reply) => {
+    if (error instanceof SaomaError) {
+      if (error.httpStatus >= 500) request.log.error({ err: error }, 'request failed');
+      if (error.code === 'LEDGER_OVERLOADED' || error.code === 'LEDGER_UNAVAILABLE') reply.header('retry-after', '1');
+      return reply.status(error.httpStatus).send(errorBody(error.code, error.message, error.param));
+    }
+    const fe = error as FastifyError;
+    if (fe.validation) {
+      const param = paramOf(fe);
+      return reply.status(400).send(errorBody('INVALID_REQUEST', `${param ?? 'request'}: ${fe.validation[0]?.message ?? 'invalid'}`, param));
+    }
+    if (fe.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return reply.status(413).send(errorBody('BODY_TOO_LARGE'));
+    if (fe.statusCode === 429) return reply.status(429).send(errorBody('RATE_LIMITED'));
+    if (fe.statusCode && fe.statusCode >= 400 && fe.statusCode < 500) {
+      return reply.status(fe.statusCode).send(errorBody('INVALID_REQUEST', fe.message));
+    }
+    request.log.error({ err: error }, 'unexpected error');
+    return reply.status(500).send(errorBody('INTERNAL'));
+  });
+  app.setNotFoundHandler((request, reply) => reply.status(404).send(errorBody('NOT_FOUND', `no route ${request.method} ${request.url.split('?')[0]}`)));
+}
