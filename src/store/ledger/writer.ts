@@ -103,12 +103,22 @@ export class LedgerWriter {
     }
     this.queue.push(request);
     this.queuedItems += request.items.length;
-    this.flushing ??= this.flushLoop().finally(() => (this.flushing = undefined));
+    this.flushing ??= this.flushLoop();
   }
 
   private async flushLoop(): Promise<void> {
-    // Let the requests of this tick join the first batch.
-    await new Promise<void>((resolve) => setImmediate(resolve));
+    try {
+      // Let the requests of this tick join the first batch.
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      await this.drainQueue();
+    } finally {
+      this.flushing = undefined;
+      // A request may have arrived after the queue was last seen empty: never leave it unserved.
+      if (this.queue.length > 0) this.flushing = this.flushLoop();
+    }
+  }
+
+  private async drainQueue(): Promise<void> {
     while (this.queue.length > 0) {
       const batch: Request[] = [];
       let items = 0;
