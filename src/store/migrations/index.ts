@@ -34,9 +34,10 @@ function migrations(kind: StoreKind): Record<string, Migration> {
           .addColumn('credits_pending', 'bigint', (c) => c.notNull())
           .addColumn('credits_posted', 'bigint', (c) => c.notNull())
           .execute();
+        // On SQLite the timestamp is the rowid, so new transfers append to the table's B-tree.
         await db.schema
           .createTable('ledger_transfers')
-          .addColumn('id', 'text', (c) => c.primaryKey())
+          .addColumn('id', 'text', (c) => (kind === 'sqlite' ? c.notNull().unique() : c.primaryKey()))
           .addColumn('debit_account_id', 'text', (c) => c.notNull())
           .addColumn('credit_account_id', 'text', (c) => c.notNull())
           .addColumn('amount_minor', 'bigint', (c) => c.notNull())
@@ -45,7 +46,7 @@ function migrations(kind: StoreKind): Record<string, Migration> {
           .addColumn('pending_id', 'text')
           .addColumn('timeout_ms', 'bigint', (c) => c.notNull())
           .addColumn('user_data', 'text')
-          .addColumn('ts', 'bigint', (c) => c.notNull().unique())
+          .addColumn('ts', kind === 'sqlite' ? 'integer' : 'bigint', (c) => (kind === 'sqlite' ? c.primaryKey() : c.notNull().unique()))
           .addColumn('pending_amount_minor', 'bigint', (c) => c.notNull())
           .execute();
         await db.schema.createIndex('ledger_transfers_debit_ts').on('ledger_transfers').columns(['debit_account_id', 'ts']).execute();
@@ -57,6 +58,11 @@ function migrations(kind: StoreKind): Record<string, Migration> {
           .addColumn('expires_at_ts', 'bigint')
           .execute();
         await appendOnly(db, kind, 'ledger_transfers');
+        if (kind === 'postgres') {
+          // Balance updates rewrite account rows on every batch: free space on each page lets
+          // PostgreSQL update them in place (HOT) without touching the primary-key index.
+          await sql`ALTER TABLE ledger_accounts SET (fillfactor = 50)`.execute(db);
+        }
       },
     },
     '0002_jobs_staff_audit': {

@@ -76,14 +76,15 @@ export class PostgresLedgerIO implements LedgerBatchIO {
     }
   }
 
+  // unnest + join probes the primary key for each id; `id = ANY($1)` was planned as a full scan.
   private txFor(client: pg.Client): LedgerTx {
     return {
       loadAccounts: async (ids) =>
-        ids.length === 0 ? [] : (await client.query('SELECT * FROM ledger_accounts WHERE id = ANY($1::text[])', [ids])).rows.map(accountFromRow),
+        ids.length === 0 ? [] : (await client.query('SELECT t.* FROM unnest($1::text[]) AS k(id) JOIN ledger_accounts t USING (id)', [ids])).rows.map(accountFromRow),
       loadTransfers: async (ids) =>
-        ids.length === 0 ? [] : (await client.query('SELECT * FROM ledger_transfers WHERE id = ANY($1::text[])', [ids])).rows.map(transferFromRow),
+        ids.length === 0 ? [] : (await client.query('SELECT t.* FROM unnest($1::text[]) AS k(id) JOIN ledger_transfers t USING (id)', [ids])).rows.map(transferFromRow),
       loadPending: async (ids) =>
-        ids.length === 0 ? [] : (await client.query('SELECT * FROM ledger_pending WHERE id = ANY($1::text[])', [ids])).rows.map(pendingFromRow),
+        ids.length === 0 ? [] : (await client.query('SELECT t.* FROM unnest($1::text[]) AS k(id) JOIN ledger_pending t USING (id)', [ids])).rows.map(pendingFromRow),
       write: (changes, jobs, nowMs) => write(client, changes, jobs, nowMs),
     };
   }
