@@ -15,6 +15,15 @@ const POSTED_DELTA = sql<bigint>`CASE WHEN (flags & ${sql.lit(NOT_POSTING)}) = 0
 const ZERO: Balances = { debitsPending: 0n, debitsPosted: 0n, creditsPending: 0n, creditsPosted: 0n };
 const big = (v: unknown): bigint => (v === null || v === undefined ? 0n : BigInt(v as bigint));
 
+/** Bound parameters per statement stay far below SQLite's limit (32,766) and PostgreSQL's (65,535). */
+const IDS_PER_QUERY_MAX = 1000;
+
+function chunks(ids: readonly string[]): string[][] {
+  const out: string[][] = [];
+  for (let i = 0; i < ids.length; i += IDS_PER_QUERY_MAX) out.push(ids.slice(i, i + IDS_PER_QUERY_MAX));
+  return out;
+}
+
 export interface TransferPage {
   readonly transfers: Transfer[];
   /** Pass back to get the next (older) page; null on the last page. */
@@ -26,9 +35,12 @@ export class LedgerReader {
   constructor(private readonly db: Kysely<Database>) {}
 
   async accounts(ids: readonly string[]): Promise<Account[]> {
-    if (ids.length === 0) return [];
-    const rows = await this.db.selectFrom('ledger_accounts').selectAll().where('id', 'in', ids).execute();
-    return rows.map(accountFromRow);
+    const out: Account[] = [];
+    for (const chunk of chunks(ids)) {
+      const rows = await this.db.selectFrom('ledger_accounts').selectAll().where('id', 'in', chunk).execute();
+      out.push(...rows.map(accountFromRow));
+    }
+    return out;
   }
 
   async account(id: string): Promise<Account | undefined> {
@@ -42,9 +54,12 @@ export class LedgerReader {
   }
 
   async transfers(ids: readonly string[]): Promise<Transfer[]> {
-    if (ids.length === 0) return [];
-    const rows = await this.db.selectFrom('ledger_transfers').selectAll().where('id', 'in', ids).execute();
-    return rows.map(transferFromRow);
+    const out: Transfer[] = [];
+    for (const chunk of chunks(ids)) {
+      const rows = await this.db.selectFrom('ledger_transfers').selectAll().where('id', 'in', chunk).execute();
+      out.push(...rows.map(transferFromRow));
+    }
+    return out;
   }
 
   /** An account's transfers, newest first, `limit` per page. */
