@@ -1,0 +1,106 @@
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openStore } from '../../src/store/open.js';
+import { createTestDatabase, STORE_NAMES, type TestDatabase } from '../helpers/stores.js';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const CLI = path.join(root, 'dist/src/cli/index.js');
+
+function startServer(env: NodeJS.ProcessEnv): Promise<{ child: ChildProcessWithoutNullStreams; output: string; base: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [CLI, 'serve', '--quiet'], { env: { ...env, PORT: '0' } });
+    let output = '';
+    const timer = setTimeout(() => reject(new Error(`server did not start:\n${output}`)), 20_000);
+    child.stdout.on('data', (c: Buffer) => {
+      output += c.toString();
+      const match = /health\s+(http:\/\/\S+)\/healthz/.exec(output);
+      if (match && output.trimEnd().length > 0 && (output.includes('keep it safe') ? /sk_staff_\S+/.test(output) : true)) {
+        // The banner is printed in one write; give it a moment to finish on slow pipes.
+        setTimeout(() => {
+          clearTimeout(timer);
+          resolve({ child, output, base: match[1]! });
+        }, 100);
+      }
+    });
+    child.stderr.on('data', (c: Buffer) => (output += c.toString()));
+    child.on('exit', (code) => reject(new Error(`server exited with ${code}:\n${output}`)));
+  });
+}
+
+function stop(child: ChildProcessWithoutNullStreams): Promise<number | null> {
+  return new Promise((resolve) => {
+    child.removeAllListeners('exit');
+    child.on('exit', (code) => resolve(code));
+    child.kill('SIGTERM');
+  });
+}
+
+function cli(args: string[], env: NodeJS.ProcessEnv) {
+  return new Promise<{ code: number | null; out: string }>((resolve) => {
+    const child = spawn(process.execPath, [CLI, ...args], { env });
+    let out = '';
+    child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (out += c.toString()));
+    child.on('close', (code) => resolve({ code, out }));
+  });
+}
+
+describe.each(STORE_NAMES)('saoma serve and saoma ledger verify on %s', (storeName) => {
+  let database: TestDatabase;
+  let env: NodeJS.ProcessEnv;
+
+  beforeAll(async () => {
+    database = await createTestDatabase(storeName);
+    env = { ...process.env, ...database.env };
+  });
+  afterAll(async () => database?.drop());
+
+  it('starts, prints where to go and an admin token once, serves the API, and stops cleanly', async () => {
+    const first = await startServer(env);
+    expect(first.output).toContain(`/docs`);
+    const token = /sk_staff_[A-Za-z0-9_-]+/.exec(first.output)?.[0];
+    expect(token).toBeDefined();
+    const health = await fetch(`${first.base}/healthz`);
+    expect(await health.json()).toEqual({ status: 'ok', store: storeName });
+    const auth = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
+    const created = await fetch(`${first.base}/v1/ledger/accounts`, { method: 'POST', headers: auth, body: JSON.stringify({ accounts: [{ id: 'alice', type: 'wallet', currency: 'CNY' }] }) });
+    expect(await created.json()).toEqual({ results: [{ id: 'alice', result: 'ok' }] });
+    const topUp = await fetch(`${first.base}/v1/ledger/transfers`, {
+      method: 'POST',
+      headers: auth,
+      body: JSON.stringify({ transfers: [{ id: 'topup-1', debitAccountId: 'platform:reserve:CNY', creditAccountId: 'alice', amountMinor: 1250, currency: 'CNY' }] }),
+    });
+    expect(await topUp.json()).toEqual({ results: [{ id: 'topup-1', result: 'ok' }] });
+    expect(await stop(first.child)).toBe(0);
+
+    const second = await startServer(env);
+    expect(second.output).not.toMatch(/sk_staff_/);
+    const alice = await fetch(`${second.base}/v1/ledger/accounts/alice`, { headers: auth });
+    expect(((await alice.json()) as { balances: { creditsPostedMinor: number } }).balances.creditsPostedMinor).toBe(1250);
+    expect(await stop(second.child)).toBe(0);
+  });
+
+  it('verify prints one line and exits 0 on sound books, names the violation and exits 1 on tampered ones', async () => {
+    const ok = await cli(['ledger', 'verify'], env);
+    expect(ok.code).toBe(0);
+    expect(ok.out.trim().split('\n')).toHaveLength(1);
+    expect(ok.out).toMatch(/^ledger ok: \d+ accounts .*CNY: reserve 12\.50 CNY = customer funds 12\.50 CNY \+ platform claims 0\.00 CNY/);
+
+    // Someone edits a balance behind the ledger's back: money appears from nowhere.
+    const store = await openStore(database.options);
+    await sql`UPDATE ledger_accounts SET credits_posted = credits_posted + 100 WHERE id = 'alice'`.execute(store.db);
+    // Transfers themselves cannot be edited at all.
+    await expect(sql`UPDATE ledger_transfers SET amount_minor = 1 WHERE id = 'topup-1'`.execute(store.db)).rejects.toThrow(/append-only/);
+    await expect(sql`DELETE FROM ledger_transfers WHERE id = 'topup-1'`.execute(store.db)).rejects.toThrow(/append-only/);
+    await store.close();
+
+    const bad = await cli(['ledger', 'verify'], env);
+    expect(bad.code).toBe(1);
+    expect(bad.out).toMatch(/^ledger VIOLATED/);
+    expect(bad.out).toContain('[account_matches_transfers] alice');
+    expect(bad.out).toContain('[balanced] CNY: posted debits 1250 ≠ posted credits 1350');
+  });
+});
