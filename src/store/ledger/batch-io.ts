@@ -10,6 +10,9 @@ export interface NewJob {
 
 /** What the ledger writer needs from an engine inside one write transaction. */
 export interface LedgerTx {
+  /** The highest transfer timestamp stored: read in every batch, so timestamps keep increasing
+   * across restarts and across processes that took over the writer role. */
+  lastTs(): Promise<bigint>;
   loadAccounts(ids: readonly string[]): Promise<Account[]>;
   loadTransfers(ids: readonly string[]): Promise<Transfer[]>;
   loadPending(ids: readonly string[]): Promise<PendingState[]>;
@@ -20,8 +23,6 @@ export interface LedgerTx {
 export interface LedgerBatchIO {
   /** Runs `fn` in one transaction; commits when it returns, rolls back when it throws. */
   transaction<T>(fn: (tx: LedgerTx) => Promise<T>): Promise<T>;
-  /** The highest timestamp stored, so new ones keep increasing across restarts. */
-  lastTs(): Promise<bigint>;
   close(): Promise<void>;
 }
 

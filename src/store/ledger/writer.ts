@@ -51,7 +51,6 @@ export class LedgerWriter {
   private readonly queue: Request[] = [];
   private queuedItems = 0;
   private flushing: Promise<void> | undefined;
-  private lastTs = -1n;
   private closed = false;
   private readonly queueItemsMax: number;
   private readonly commitItemsMax: number;
@@ -135,11 +134,8 @@ export class LedgerWriter {
   private async commitBatch(batch: Request[], items: number): Promise<void> {
     let outcomes: Array<AccountResult[] | TransferResult[]>;
     try {
-      if (this.lastTs < 0n) this.lastTs = await this.io.lastTs();
-      const startTs = this.lastTs;
-      let nextTs = startTs;
       outcomes = await this.io.transaction(async (tx) => {
-        nextTs = startTs;
+        let nextTs = await tx.lastTs();
         const nowMs = BigInt(this.nowMs());
         const nowTs = nowMs * 1000n;
         const clock: LedgerClock = {
@@ -174,7 +170,6 @@ export class LedgerWriter {
         await tx.write(changes, expiryJobs(changes.transfersCreated), nowMs);
         return results;
       });
-      this.lastTs = nextTs;
     } catch (error) {
       // Nothing of the batch was written: every caller may retry with the same ids.
       const failure =

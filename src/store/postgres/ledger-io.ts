@@ -79,6 +79,7 @@ export class PostgresLedgerIO implements LedgerBatchIO {
   // unnest + join probes the primary key for each id; `id = ANY($1)` was planned as a full scan.
   private txFor(client: pg.Client): LedgerTx {
     return {
+      lastTs: async () => BigInt((await client.query('SELECT COALESCE(max(ts), 0) AS ts FROM ledger_transfers')).rows[0].ts),
       loadAccounts: async (ids) =>
         ids.length === 0 ? [] : (await client.query('SELECT t.* FROM unnest($1::text[]) AS k(id) JOIN ledger_accounts t USING (id)', [ids])).rows.map(accountFromRow),
       loadTransfers: async (ids) =>
@@ -87,14 +88,6 @@ export class PostgresLedgerIO implements LedgerBatchIO {
         ids.length === 0 ? [] : (await client.query('SELECT t.* FROM unnest($1::text[]) AS k(id) JOIN ledger_pending t USING (id)', [ids])).rows.map(pendingFromRow),
       write: (changes, jobs, nowMs) => write(client, changes, jobs, nowMs),
     };
-  }
-
-  async lastTs(): Promise<bigint> {
-    const client = await this.connection();
-    const { rows } = await client.query(
-      'SELECT GREATEST(COALESCE((SELECT max(ts) FROM ledger_transfers), 0), COALESCE((SELECT max(ts) FROM ledger_accounts), 0)) AS ts',
-    );
-    return BigInt(rows[0].ts);
   }
 
   async close(): Promise<void> {

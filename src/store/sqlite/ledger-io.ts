@@ -60,9 +60,7 @@ export class SqliteLedgerIO implements LedgerBatchIO {
       begin: raw.prepare('BEGIN IMMEDIATE'),
       commit: raw.prepare('COMMIT'),
       rollback: raw.prepare('ROLLBACK'),
-      lastTs: raw.prepare(
-        'SELECT max(coalesce((SELECT max(ts) FROM ledger_transfers), 0), coalesce((SELECT max(ts) FROM ledger_accounts), 0)) AS ts',
-      ),
+      lastTs: raw.prepare('SELECT coalesce(max(ts), 0) AS ts FROM ledger_transfers'),
     };
   }
 
@@ -81,6 +79,7 @@ export class SqliteLedgerIO implements LedgerBatchIO {
   }
 
   private readonly tx: LedgerTx = {
+    lastTs: async () => BigInt((this.stmts.lastTs.get() as { ts: bigint | number }).ts),
     loadAccounts: async (ids) => this.loadEach(this.stmts.account, ids).map(accountFromRow),
     loadTransfers: async (ids) => this.loadEach(this.stmts.transfer, ids).map(transferFromRow),
     loadPending: async (ids) => this.loadEach(this.stmts.pending, ids).map(pendingFromRow),
@@ -112,10 +111,6 @@ export class SqliteLedgerIO implements LedgerBatchIO {
     }
     for (const p of changes.pendingUpserts) s.upsertPending.run(p.id, p.status, p.expiresAtTs);
     for (const j of jobs) s.insertJob.run(j.id, j.kind, j.payload, j.runAtMs, nowMs, nowMs);
-  }
-
-  async lastTs(): Promise<bigint> {
-    return this.db.connection().execute(async () => BigInt((this.stmts.lastTs.get() as { ts: bigint | number }).ts));
   }
 
   async close(): Promise<void> {}
