@@ -33,8 +33,22 @@ export class LedgerService {
     readonly reader: LedgerReader,
   ) {}
 
-  /** Accounts take their flags from the chart of accounts, never from the caller. */
+  /**
+   * Accounts take their flags from the chart of accounts, never from the caller. The platform's
+   * own accounts have fixed ids (`platform:<type>:<currency>`), so there is one reserve per
+   * currency and nobody can pass off a wallet as the reserve.
+   */
   createAccounts(accounts: readonly NewAccount[]): Promise<AccountResult[]> {
+    accounts.forEach((a, i) => {
+      const isPlatformType = (PLATFORM_ACCOUNT_TYPES as readonly string[]).includes(a.type);
+      const fixedId = isPlatformType ? platformAccountId(a.type as (typeof PLATFORM_ACCOUNT_TYPES)[number], a.currency) : undefined;
+      if (fixedId !== undefined && a.id !== fixedId) {
+        throw new SaomaError('INVALID_REQUEST', `a ${a.type} account of ${a.currency} must have the id ${fixedId}`, `accounts.${i}.id`);
+      }
+      if (fixedId === undefined && a.id.startsWith('platform:')) {
+        throw new SaomaError('INVALID_REQUEST', 'ids starting with "platform:" are reserved for the platform accounts', `accounts.${i}.id`);
+      }
+    });
     return this.writer.createAccounts(
       accounts.map((a) => ({ id: a.id, currency: a.currency, code: a.type, flags: ACCOUNT_TYPES[a.type].flags, userData: a.userData ?? null })),
     );

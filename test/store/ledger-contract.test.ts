@@ -111,3 +111,19 @@ describe.each(STORE_NAMES)('ledger store contract on %s', (storeName) => {
     expect(now.debitsPosted - asOf.debitsPosted).toBe(20n);
   });
 });
+
+describe('platform account ids', () => {
+  it('are fixed per type and currency, and reserved', async () => {
+    const database = await createTestDatabase('sqlite');
+    const platform = await openPlatform(database.options);
+    try {
+      await expect(platform.ledger.createAccounts([{ id: 'my-reserve', type: 'reserve', currency: 'USD' }])).rejects.toMatchObject({ code: 'INVALID_REQUEST', param: 'accounts.0.id' });
+      await expect(platform.ledger.createAccounts([{ id: 'platform:reserve:USD', type: 'wallet', currency: 'USD' }])).rejects.toMatchObject({ code: 'INVALID_REQUEST' });
+      expect(await platform.ledger.createAccounts([{ id: 'platform:reserve:USD', type: 'reserve', currency: 'USD' }])).toEqual(['ok']);
+      expect(platform.writer.stats.commits).toBe(1);
+    } finally {
+      await platform.close();
+      await database.drop();
+    }
+  });
+});
