@@ -38,7 +38,7 @@ export class LedgerService {
    * own accounts have fixed ids (`platform:<type>:<currency>`), so there is one reserve per
    * currency and nobody can pass off a wallet as the reserve.
    */
-  createAccounts(accounts: readonly NewAccount[]): Promise<AccountResult[]> {
+  async createAccounts(accounts: readonly NewAccount[]): Promise<AccountResult[]> {
     accounts.forEach((a, i) => {
       const isPlatformType = (PLATFORM_ACCOUNT_TYPES as readonly string[]).includes(a.type);
       const fixedId = isPlatformType ? platformAccountId(a.type as (typeof PLATFORM_ACCOUNT_TYPES)[number], a.currency) : undefined;
