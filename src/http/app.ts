@@ -10,6 +10,7 @@ import { HTTP_BODY_BYTES_MAX, HTTP_INFLIGHT_REQUESTS_MAX, HTTP_RATE_LIMIT_PER_MI
 import type { Platform } from '../service/platform.js';
 import { errorBody, installErrorHandling } from './errors.js';
 import { parseStrictJson } from './strict-json.js';
+import { ErrorResponse } from './schemas.js';
 import { ledgerOpsRoutes } from './ops/ledger.js';
 
 export interface AppOptions {
@@ -45,7 +46,24 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     reply.raw.once('close', () => inflight--);
   });
 
-  app.removeContentTypeParser('application/json');
+  // Query strings arrive as text, and the validator never coerces (a JSON body's "100" must stay
+  // a string and be refused). So the integers a route declares in its querystring schema are
+  // converted here, strictly: canonical decimal within the safe range; anything else stays text
+  // and fails validation with a 400.
+  app.addHook('preValidation', async (request) => {
+    const properties = (request.routeOptions.schema?.querystring as { properties?: Record<string, { type?: unknown }> } | undefined)?.properties;
+    const query = request.query as Record<string, unknown> | undefined;
+    if (!properties || !query || typeof query !== 'object') return;
+    for (const [key, value] of Object.entries(query)) {
+      if (properties[key]?.type !== 'integer' || typeof value !== 'string' || !/^-?(0|[1-9][0-9]{0,15})$/.test(value)) continue;
+      const n = Number(value);
+      if (Number.isSafeInteger(n)) query[key] = n;
+    }
+  });
+
+  // JSON only, through the strict parser (Fastify's default text/plain parser would hand a string
+  // to the routes, and bodies of other types get 415).
+  app.removeAllContentTypeParsers();
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => {
     try {
       done(null, body === '' ? undefined : parseStrictJson(body as string));
@@ -60,6 +78,10 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     },
   });
   await app.register(rateLimit, {
+    // Installed below as an instance-wide onRequest hook rather than per route (where the plugin
+    // would append it after the route's own onRequest hooks): the limit must come before the
+    // staff-token check, or callers without a valid token would never be limited.
+    global: false,
     max: options.rateLimitPerMinute ?? HTTP_RATE_LIMIT_PER_MINUTE,
     timeWindow: 60_000,
     errorResponseBuilder: () => {
@@ -68,6 +90,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       return error;
     },
   });
+  app.addHook('onRequest', app.rateLimit());
   await app.register(swagger, {
     openapi: {
       openapi: '3.0.3',
@@ -85,7 +108,12 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       schema: {
         tags: ['meta'],
         summary: 'Liveness and database reachability',
-        response: { 200: Type.Object({ status: Type.Literal('ok'), store: Type.String() }), 503: Type.Object({ status: Type.Literal('unavailable'), store: Type.String() }) },
+        response: {
+          200: Type.Object({ status: Type.Literal('ok'), store: Type.String() }),
+          429: ErrorResponse,
+          // The database is unreachable, or the server is at capacity (the overload guard's error body).
+          503: Type.Union([Type.Object({ status: Type.Literal('unavailable'), store: Type.String() }), ErrorResponse]),
+        },
       },
     },
     async (_request, reply) => {

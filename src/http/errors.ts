@@ -13,9 +13,17 @@ export function errorBody(code: ErrorCode, message?: string, param?: string): Er
 function paramOf(error: FastifyError): string | undefined {
   const first = error.validation?.[0];
   if (!first) return undefined;
-  const missing = (first.params as { missingProperty?: string } | undefined)?.missingProperty;
+  // The offending field itself: a missing one, or one the schema does not know.
+  const params = first.params as { missingProperty?: string; additionalProperty?: string } | undefined;
+  const field = params?.missingProperty ?? params?.additionalProperty;
   const path = first.instancePath.replace(/^\//, '').replace(/\//g, '.');
-  return [path, missing].filter(Boolean).join('.') || undefined;
+  return [path, field].filter(Boolean).join('.') || undefined;
+}
+
+/** Too many items in a batch body (`{"transfers": [...]}` past its maxItems) has its own code. */
+function isBatchTooLarge(error: FastifyError): boolean {
+  const first = error.validation?.[0];
+  return error.validationContext === 'body' && first?.keyword === 'maxItems' && /^\/[^/]+$/.test(first.instancePath);
 }
 
 /** Every error leaves as `{"error": {type, code, message, param?}}`; bad input is never a 5xx. */
@@ -24,11 +32,13 @@ export function installErrorHandling(app: FastifyInstance): void {
     if (error instanceof SaomaError) {
       if (error.httpStatus >= 500) request.log.error({ err: error }, 'request failed');
       if (error.code === 'LEDGER_OVERLOADED' || error.code === 'LEDGER_UNAVAILABLE') reply.header('retry-after', '1');
+      if (error.code === 'UNAUTHENTICATED') reply.header('www-authenticate', 'Bearer');
       return reply.status(error.httpStatus).send(errorBody(error.code, error.message, error.param));
     }
     const fe = error as FastifyError;
     if (fe.validation) {
       const param = paramOf(fe);
+      if (isBatchTooLarge(fe)) return reply.status(400).send(errorBody('BATCH_TOO_LARGE', `${param}: ${fe.validation[0]?.message ?? 'too many items'}`, param));
       return reply.status(400).send(errorBody('INVALID_REQUEST', `${param ?? 'request'}: ${fe.validation[0]?.message ?? 'invalid'}`, param));
     }
     if (fe.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return reply.status(413).send(errorBody('BODY_TOO_LARGE'));

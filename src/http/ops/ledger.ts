@@ -159,10 +159,13 @@ function encodeCursor(ts: bigint): string {
   return Buffer.from(`ts:${ts}`).toString('base64url');
 }
 
+const TS_MAX = 2n ** 63n - 1n;
+
 function decodeCursor(cursor: string): bigint {
   const text = Buffer.from(cursor, 'base64url').toString();
   const match = /^ts:(\d{1,19})$/.exec(text);
-  if (!match) throw new SaomaError('INVALID_CURSOR', undefined, 'cursor');
+  // Timestamps are signed 64-bit in the database: a larger one would fail there as a 500.
+  if (!match || BigInt(match[1]!) > TS_MAX) throw new SaomaError('INVALID_CURSOR', undefined, 'cursor');
   return BigInt(match[1]!);
 }
 
@@ -176,7 +179,7 @@ export const ledgerOpsRoutes: FastifyPluginAsyncTypebox<{ platform: Platform }> 
   app.post(
     '/v1/ledger/accounts',
     {
-      preHandler: writers,
+      onRequest: writers,
       schema: {
         tags: ['ledger'],
         summary: 'Create ledger accounts (idempotent by id)',
@@ -184,7 +187,7 @@ export const ledgerOpsRoutes: FastifyPluginAsyncTypebox<{ platform: Platform }> 
         body: Type.Object({ accounts: Type.Array(NewAccount, { minItems: 1, maxItems: LEDGER_BATCH_ITEMS_MAX }) }, { additionalProperties: false }),
         response: {
           200: Type.Object({ results: Type.Array(Type.Object({ id: Type.String(), result: Type.Unsafe<AccountResult>({ type: 'string', enum: [...ACCOUNT_RESULTS] }) })) }),
-          ...errorResponses(400, 401, 403, 429, 503),
+          ...errorResponses(400, 401, 403, 413, 429, 503),
         },
       },
     },
@@ -199,7 +202,7 @@ export const ledgerOpsRoutes: FastifyPluginAsyncTypebox<{ platform: Platform }> 
   app.post(
     '/v1/ledger/transfers',
     {
-      preHandler: writers,
+      onRequest: writers,
       schema: {
         tags: ['ledger'],
         summary: 'Create transfers in a batch (idempotent by id; linked transfers apply all or none)',
@@ -207,7 +210,7 @@ export const ledgerOpsRoutes: FastifyPluginAsyncTypebox<{ platform: Platform }> 
         body: Type.Object({ transfers: Type.Array(NewTransfer, { minItems: 1, maxItems: LEDGER_BATCH_ITEMS_MAX }) }, { additionalProperties: false }),
         response: {
           200: Type.Object({ results: Type.Array(Type.Object({ id: Type.String(), result: Type.Unsafe<TransferResult>({ type: 'string', enum: [...TRANSFER_RESULTS] }) })) }),
-          ...errorResponses(400, 401, 403, 429, 503),
+          ...errorResponses(400, 401, 403, 413, 429, 503),
         },
       },
     },
@@ -232,14 +235,14 @@ export const ledgerOpsRoutes: FastifyPluginAsyncTypebox<{ platform: Platform }> 
 
   app.get(
     '/v1/ledger/accounts/:id',
-    { preHandler: readers, schema: { tags: ['ledger'], summary: 'An account with its balances', security, params: IdParams, response: { 200: AccountOut, ...errorResponses(400, 401, 403, 404) } } },
+    { onRequest: readers, schema: { tags: ['ledger'], summary: 'An account with its balances', security, params: IdParams, response: { 200: AccountOut, ...errorResponses(400, 401, 403, 404, 429, 503) } } },
     async (request) => accountOut(await ledger.account(request.params.id)),
   );
 
   app.get(
     '/v1/ledger/accounts/:id/transfers',
     {
-      preHandler: readers,
+      onRequest: readers,
       schema: {
         tags: ['ledger'],
         summary: "An account's transfers, newest first, with cursor pagination",
@@ -249,7 +252,7 @@ export const ledgerOpsRoutes: FastifyPluginAsyncTypebox<{ platform: Platform }> 
           limit: Type.Optional(Type.Integer({ minimum: 1, maximum: LIST_PAGE_SIZE_MAX })),
           cursor: Type.Optional(Type.String({ maxLength: 64 })),
         }),
-        response: { 200: Type.Object({ transfers: Type.Array(TransferOut), nextCursor: Type.Union([Type.String(), Type.Null()]) }), ...errorResponses(400, 401, 403, 404) },
+        response: { 200: Type.Object({ transfers: Type.Array(TransferOut), nextCursor: Type.Union([Type.String(), Type.Null()]) }), ...errorResponses(400, 401, 403, 404, 429, 503) },
       },
     },
     async (request) => {
@@ -262,14 +265,14 @@ export const ledgerOpsRoutes: FastifyPluginAsyncTypebox<{ platform: Platform }> 
   app.get(
     '/v1/ledger/accounts/:id/balances',
     {
-      preHandler: readers,
+      onRequest: readers,
       schema: {
         tags: ['ledger'],
         summary: "An account's balances as they stood at a past moment",
         security,
         params: IdParams,
         querystring: Type.Object({ atMs: Type.Integer({ minimum: 0, description: 'milliseconds since the Unix epoch' }) }),
-        response: { 200: Type.Object({ accountId: Type.String(), atMs: Type.Integer(), balances: BalancesOut }), ...errorResponses(400, 401, 403, 404) },
+        response: { 200: Type.Object({ accountId: Type.String(), atMs: Type.Integer(), balances: BalancesOut }), ...errorResponses(400, 401, 403, 404, 429, 503) },
       },
     },
     async (request) => ({
@@ -281,14 +284,14 @@ export const ledgerOpsRoutes: FastifyPluginAsyncTypebox<{ platform: Platform }> 
 
   app.get(
     '/v1/ledger/transfers/:id',
-    { preHandler: readers, schema: { tags: ['ledger'], summary: 'One transfer', security, params: IdParams, response: { 200: TransferOut, ...errorResponses(400, 401, 403, 404) } } },
+    { onRequest: readers, schema: { tags: ['ledger'], summary: 'One transfer', security, params: IdParams, response: { 200: TransferOut, ...errorResponses(400, 401, 403, 404, 429, 503) } } },
     async (request) => transferOut(await ledger.transfer(request.params.id)),
   );
 
   app.get(
     '/v1/ledger/verify',
     {
-      preHandler: readers,
+      onRequest: readers,
       schema: {
         tags: ['ledger'],
         summary: 'Check the books: balanced, every balance matches its transfers, 100% reserve, no overdraft',
@@ -300,7 +303,7 @@ export const ledgerOpsRoutes: FastifyPluginAsyncTypebox<{ platform: Platform }> 
             currencies: Type.Array(Type.Object({ currency: Type.String(), reserveMinor: Type.Integer(), customerFundsMinor: Type.Integer(), platformClaimsMinor: Type.Integer() })),
             violations: Type.Array(Type.Object({ check: Type.String(), detail: Type.String() })),
           }),
-          ...errorResponses(401, 403),
+          ...errorResponses(401, 403, 429, 503),
         },
       },
     },
