@@ -285,3 +285,39 @@ describe.each(STORE_NAMES)('staff ledger API over HTTP on %s', (storeName) => {
     });
   });
 });
+
+describe('balances past 2^53−1', () => {
+  it('are served exactly, as decimal strings, never rounded or refused', async () => {
+    const { createTestDatabase } = await import('../helpers/stores.js');
+    const { openPlatform } = await import('../../src/service/platform.js');
+    const { buildApp } = await import('../../src/http/app.js');
+    const { createStaffToken } = await import('../../src/service/staff.js');
+    const database = await createTestDatabase('sqlite');
+    const platform = await openPlatform(database.options);
+    const app = await buildApp({ platform });
+    try {
+      await platform.ledger.ensurePlatformAccounts('CNY');
+      await platform.ledger.createAccounts([{ id: 'big', type: 'wallet', currency: 'CNY' }]);
+      const max = BigInt(Number.MAX_SAFE_INTEGER);
+      const results = await platform.ledger.createTransfers([
+        { id: 'big-1', debitAccountId: 'platform:reserve:CNY', creditAccountId: 'big', amountMinor: max, currency: 'CNY' },
+        { id: 'big-2', debitAccountId: 'platform:reserve:CNY', creditAccountId: 'big', amountMinor: max, currency: 'CNY' },
+        { id: 'big-3', debitAccountId: 'big', creditAccountId: 'platform:reserve:CNY', amountMinor: 5n, currency: 'CNY' },
+      ]);
+      expect(results).toEqual(['ok', 'ok', 'ok']);
+      const token = await createStaffToken(platform.store.db, 'admin', 'test', Date.now());
+      const response = await app.inject({ method: 'GET', url: '/v1/ledger/accounts/big', headers: { authorization: `Bearer ${token}` } });
+      expect(response.statusCode).toBe(200);
+      const body = JSON.parse(response.body) as { balances: Record<string, unknown> };
+      expect(body.balances).toEqual({ debitsPendingMinor: 0, debitsPostedMinor: 5, creditsPendingMinor: 0, creditsPostedMinor: (2n * max).toString() });
+      const verify = await app.inject({ method: 'GET', url: '/v1/ledger/verify', headers: { authorization: `Bearer ${token}` } });
+      const v = JSON.parse(verify.body) as { ok: boolean; currencies: Array<Record<string, unknown>> };
+      expect(v.ok).toBe(true);
+      expect(v.currencies[0]).toMatchObject({ reserveMinor: (2n * max - 5n).toString(), customerFundsMinor: (2n * max - 5n).toString(), platformClaimsMinor: 0 });
+    } finally {
+      await app.close();
+      await platform.close();
+      await database.drop();
+    }
+  });
+});

@@ -17,7 +17,7 @@ import {
 import { LEDGER_BATCH_ITEMS_MAX, LIST_PAGE_SIZE_DEFAULT, LIST_PAGE_SIZE_MAX } from '../../core/limits.js';
 import { appendAudit } from '../../service/audit.js';
 import type { Platform } from '../../service/platform.js';
-import { AmountMinor, BalanceMinor, Currency, LedgerId, TimeoutMs, UserData, errorResponses } from '../schemas.js';
+import { AmountMinor, BalanceMinor, Currency, LedgerId, NetMinor, TimeoutMs, UserData, errorResponses, minorOut } from '../schemas.js';
 import { requireStaff } from './auth.js';
 
 const TransferFlags = Type.Object(
@@ -104,10 +104,10 @@ function safe(v: bigint, what: string): number {
 
 function balancesOut(b: Balances) {
   return {
-    debitsPendingMinor: safe(b.debitsPending, 'balance'),
-    debitsPostedMinor: safe(b.debitsPosted, 'balance'),
-    creditsPendingMinor: safe(b.creditsPending, 'balance'),
-    creditsPostedMinor: safe(b.creditsPosted, 'balance'),
+    debitsPendingMinor: minorOut(b.debitsPending),
+    debitsPostedMinor: minorOut(b.debitsPosted),
+    creditsPendingMinor: minorOut(b.creditsPending),
+    creditsPostedMinor: minorOut(b.creditsPosted),
   };
 }
 
@@ -300,7 +300,7 @@ export const ledgerOpsRoutes: FastifyPluginAsyncTypebox<{ platform: Platform }> 
           200: Type.Object({
             ok: Type.Boolean(),
             accounts: Type.Integer(),
-            currencies: Type.Array(Type.Object({ currency: Type.String(), reserveMinor: Type.Integer(), customerFundsMinor: Type.Integer(), platformClaimsMinor: Type.Integer() })),
+            currencies: Type.Array(Type.Object({ currency: Type.String(), reserveMinor: NetMinor, customerFundsMinor: NetMinor, platformClaimsMinor: NetMinor })),
             violations: Type.Array(Type.Object({ check: Type.String(), detail: Type.String() })),
           }),
           ...errorResponses(401, 403, 429, 503),
@@ -312,7 +312,7 @@ export const ledgerOpsRoutes: FastifyPluginAsyncTypebox<{ platform: Platform }> 
       return {
         ok: v.ok,
         accounts: v.accounts,
-        currencies: v.currencies.map((c) => ({ currency: c.currency, reserveMinor: safe(c.reserveMinor, 'reserve'), customerFundsMinor: safe(c.customerFundsMinor, 'funds'), platformClaimsMinor: safe(c.platformClaimsMinor, 'claims') })),
+        currencies: v.currencies.map((c) => ({ currency: c.currency, reserveMinor: minorOut(c.reserveMinor), customerFundsMinor: minorOut(c.customerFundsMinor), platformClaimsMinor: minorOut(c.platformClaimsMinor) })),
         violations: [...v.violations],
       };
     },
