@@ -2,7 +2,8 @@
 import { Command } from 'commander';
 import { openPlatform } from '../service/platform.js';
 import { migrateStore, openStore } from '../store/open.js';
-import { createStaffToken, STAFF_ROLES, type StaffRole } from '../service/staff.js';
+import { appendAudit } from '../service/audit.js';
+import { createStaffToken, listStaffTokens, revokeStaffToken, STAFF_ROLES, type StaffRole } from '../service/staff.js';
 import { readConfig } from './config.js';
 import { serve } from './serve.js';
 import { formatVerdict } from './verify.js';
@@ -67,7 +68,42 @@ staff
     const config = readConfig();
     const store = await openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
     try {
-      process.stdout.write((await createStaffToken(store.db, opts.role as StaffRole, opts.label, Date.now())) + '\n');
+      const token = await createStaffToken(store.db, opts.role as StaffRole, opts.label, Date.now());
+      await appendAudit(store.db, { actor: 'cli', action: 'staff.token.create', detail: { role: opts.role, label: opts.label } }, Date.now());
+      process.stdout.write(token + '\n');
+    } finally {
+      await store.close();
+    }
+  });
+
+staff
+  .command('tokens')
+  .description('list staff tokens (ids, roles, labels; never the secrets)')
+  .action(async () => {
+    const config = readConfig();
+    const store = await openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+    try {
+      for (const t of await listStaffTokens(store.db)) {
+        const state = t.revokedAtMs === null ? 'active' : `revoked ${new Date(t.revokedAtMs).toISOString()}`;
+        process.stdout.write(`${t.id}  ${t.role.padEnd(10)}  ${state.padEnd(32)}  ${t.label}\n`);
+      }
+    } finally {
+      await store.close();
+    }
+  });
+
+staff
+  .command('revoke')
+  .description('revoke a staff token by its id (see `saoma staff tokens`)')
+  .argument('<id>', 'token id')
+  .action(async (id: string) => {
+    const config = readConfig();
+    const store = await openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+    try {
+      const revoked = await revokeStaffToken(store.db, id, Date.now());
+      if (revoked) await appendAudit(store.db, { actor: 'cli', action: 'staff.token.revoke', objectId: id }, Date.now());
+      process.stdout.write(revoked ? `revoked ${id}\n` : `no active token ${id}\n`);
+      process.exitCode = revoked ? 0 : 1;
     } finally {
       await store.close();
     }

@@ -45,3 +45,34 @@ export async function authenticateStaff(db: Kysely<Database>, token: string): Pr
     .executeTakeFirst();
   return row ? { tokenId: row.id, role: row.role as StaffRole, label: row.label } : undefined;
 }
+
+export interface StaffTokenInfo {
+  readonly id: string;
+  readonly role: StaffRole;
+  readonly label: string;
+  readonly createdAtMs: number;
+  readonly revokedAtMs: number | null;
+}
+
+/** Token ids, roles and labels: never the tokens themselves (only their hashes are stored). */
+export async function listStaffTokens(db: Kysely<Database>): Promise<StaffTokenInfo[]> {
+  const rows = await db.selectFrom('staff_tokens').select(['id', 'role', 'label', 'created_at_ms', 'revoked_at_ms']).orderBy('created_at_ms').execute();
+  return rows.map((r) => ({
+    id: r.id,
+    role: r.role as StaffRole,
+    label: r.label,
+    createdAtMs: Number(r.created_at_ms),
+    revokedAtMs: r.revoked_at_ms === null ? null : Number(r.revoked_at_ms),
+  }));
+}
+
+/** Revokes a token at once; returns false when no active token has that id. */
+export async function revokeStaffToken(db: Kysely<Database>, tokenId: string, nowMs: number): Promise<boolean> {
+  const result = await db
+    .updateTable('staff_tokens')
+    .set({ revoked_at_ms: BigInt(nowMs) })
+    .where('id', '=', tokenId)
+    .where('revoked_at_ms', 'is', null)
+    .executeTakeFirst();
+  return result.numUpdatedRows > 0n;
+}

@@ -104,3 +104,31 @@ describe.each(STORE_NAMES)('saoma serve and saoma ledger verify on %s', (storeNa
     expect(bad.out).toContain('[balanced] CNY: posted debits 1250 ≠ posted credits 1350');
   });
 });
+
+describe('saoma staff', () => {
+  it('creates, lists and revokes tokens; a revoked token is refused at once', async () => {
+    const database = await createTestDatabase('sqlite');
+    const env = { ...process.env, ...database.env };
+    try {
+      const created = await cli(['staff', 'token', '--role', 'risk', '--label', 'night shift'], env);
+      expect(created.code).toBe(0);
+      const token = created.out.trim();
+      expect(token).toMatch(/^sk_staff_/);
+      const listed = await cli(['staff', 'tokens'], env);
+      expect(listed.out).not.toContain(token);
+      const line = listed.out.split('\n').find((l) => l.includes('night shift'))!;
+      expect(line).toContain('active');
+      const id = line.split(/\s+/)[0]!;
+      const { authenticateStaff } = await import('../../src/service/staff.js');
+      const store = await openStore(database.options);
+      expect(await authenticateStaff(store.db, token)).toMatchObject({ role: 'risk', tokenId: id });
+      expect((await cli(['staff', 'revoke', id], env)).code).toBe(0);
+      expect(await authenticateStaff(store.db, token)).toBeUndefined();
+      expect((await cli(['staff', 'revoke', id], env)).code).toBe(1);
+      expect((await cli(['staff', 'token', '--role', 'king'], env)).code).toBe(2);
+      await store.close();
+    } finally {
+      await database.drop();
+    }
+  });
+});
