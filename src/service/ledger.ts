@@ -16,7 +16,7 @@ import {
   type TransferResult,
 } from '../core/ledger/index.js';
 import type { LedgerReader, TransferPage } from '../store/ledger/reader.js';
-import type { LedgerWriter } from '../store/ledger/writer.js';
+import type { AuditNote, LedgerWriter } from '../store/ledger/writer.js';
 import type { JobRecord } from '../store/jobs/runner.js';
 
 export interface NewAccount {
@@ -38,7 +38,7 @@ export class LedgerService {
    * own accounts have fixed ids (`platform:<type>:<currency>`), so there is one reserve per
    * currency and nobody can pass off a wallet as the reserve.
    */
-  async createAccounts(accounts: readonly NewAccount[]): Promise<AccountResult[]> {
+  async createAccounts(accounts: readonly NewAccount[], options: { audit?: AuditNote } = {}): Promise<AccountResult[]> {
     accounts.forEach((a, i) => {
       const isPlatformType = (PLATFORM_ACCOUNT_TYPES as readonly string[]).includes(a.type);
       const fixedId = isPlatformType ? platformAccountId(a.type as (typeof PLATFORM_ACCOUNT_TYPES)[number], a.currency) : undefined;
@@ -51,11 +51,12 @@ export class LedgerService {
     });
     return this.writer.createAccounts(
       accounts.map((a) => ({ id: a.id, currency: a.currency, code: a.type, flags: ACCOUNT_TYPES[a.type].flags, userData: a.userData ?? null })),
+      options,
     );
   }
 
-  createTransfers(transfers: readonly TransferInput[]): Promise<TransferResult[]> {
-    return this.writer.createTransfers(transfers);
+  createTransfers(transfers: readonly TransferInput[], options: { audit?: AuditNote } = {}): Promise<TransferResult[]> {
+    return this.writer.createTransfers(transfers, options);
   }
 
   /** The platform's own accounts for a currency: reserve, fees, compensation fund, suspense, in transit. */

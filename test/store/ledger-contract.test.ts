@@ -89,6 +89,21 @@ describe.each(STORE_NAMES)('ledger store contract on %s', (storeName) => {
     expect(verdict.ok).toBe(true);
   });
 
+  it('writes the audit note of a request in the same commit, with its results', async () => {
+    const l = platform.ledger;
+    const results = await l.createTransfers(
+      [
+        { id: 'aud-1', debitAccountId: 'w1', creditAccountId: 'm1', amountMinor: 1n, currency: 'CNY' },
+        { id: 'aud-2', debitAccountId: 'w1', creditAccountId: 'nobody', amountMinor: 1n, currency: 'CNY' },
+      ],
+      { audit: { actor: 'staff:test', action: 'ledger.transfers.create' } },
+    );
+    expect(results).toEqual(['ok', 'credit_account_not_found']);
+    const row = await platform.store.db.selectFrom('audit_log').selectAll().where('actor', '=', 'staff:test').executeTakeFirstOrThrow();
+    expect(JSON.parse(row.detail)).toEqual({ items: 2, firstId: 'aud-1', results: { ok: 1, credit_account_not_found: 1 } });
+    expect(Number(row.at_ms)).toBe(nowMs);
+  });
+
   it('pages an account history newest first and answers balances as of a past time', async () => {
     const l = platform.ledger;
     for (let i = 0; i < 5; i++) {

@@ -15,7 +15,6 @@ import {
   type TransferInput,
 } from '../../core/ledger/index.js';
 import { LEDGER_BATCH_ITEMS_MAX, LIST_PAGE_SIZE_DEFAULT, LIST_PAGE_SIZE_MAX } from '../../core/limits.js';
-import { appendAudit } from '../../service/audit.js';
 import type { Platform } from '../../service/platform.js';
 import { AmountMinor, BalanceMinor, Currency, LedgerId, NetMinor, TimeoutMs, UserData, errorResponses, minorOut } from '../schemas.js';
 import { requireStaff } from './auth.js';
@@ -193,8 +192,7 @@ export const ledgerOpsRoutes: FastifyPluginAsyncTypebox<{ platform: Platform }> 
     },
     async (request) => {
       const accounts = request.body.accounts;
-      const results = await ledger.createAccounts(accounts);
-      await appendAudit(store.db, { actor: `staff:${request.staff!.tokenId}`, action: 'ledger.accounts.create', detail: { count: accounts.length, ok: results.filter((r) => r === 'ok').length, firstId: accounts[0]!.id } }, Date.now());
+      const results = await ledger.createAccounts(accounts, { audit: { actor: `staff:${request.staff!.tokenId}`, action: 'ledger.accounts.create' } });
       return { results: accounts.map((a, i) => ({ id: a.id, result: results[i]! })) };
     },
   );
@@ -227,8 +225,7 @@ export const ledgerOpsRoutes: FastifyPluginAsyncTypebox<{ platform: Platform }> 
         flags: flagsIn(t.flags),
         userData: t.userData,
       }));
-      const results = await ledger.createTransfers(inputs);
-      await appendAudit(store.db, { actor: `staff:${request.staff!.tokenId}`, action: 'ledger.transfers.create', detail: { count: transfers.length, ok: results.filter((r) => r === 'ok').length, firstId: transfers[0]!.id } }, Date.now());
+      const results = await ledger.createTransfers(inputs, { audit: { actor: `staff:${request.staff!.tokenId}`, action: 'ledger.transfers.create' } });
       return { results: transfers.map((t, i) => ({ id: t.id, result: results[i]! })) };
     },
   );

@@ -8,6 +8,14 @@ export interface NewJob {
   readonly runAtMs: bigint;
 }
 
+/** An audit-trail row written in the same transaction as the ledger change it records. */
+export interface NewAudit {
+  readonly actor: string;
+  readonly action: string;
+  readonly objectId: string | null;
+  readonly detail: string;
+}
+
 /** What the ledger writer needs from an engine inside one write transaction. */
 export interface LedgerTx {
   /** The highest transfer timestamp stored: read in every batch, so timestamps keep increasing
@@ -16,7 +24,7 @@ export interface LedgerTx {
   loadAccounts(ids: readonly string[]): Promise<Account[]>;
   loadTransfers(ids: readonly string[]): Promise<Transfer[]>;
   loadPending(ids: readonly string[]): Promise<PendingState[]>;
-  write(changes: LedgerChanges, jobs: readonly NewJob[], nowMs: bigint): Promise<void>;
+  write(changes: LedgerChanges, jobs: readonly NewJob[], audits: readonly NewAudit[], nowMs: bigint): Promise<void>;
 }
 
 /** Engine adapter for the ledger writer: one write transaction at a time, committed durably. */

@@ -14,16 +14,25 @@ import {
   type TransferResult,
 } from '../../core/ledger/index.js';
 import { LEDGER_BATCH_ITEMS_MAX, LEDGER_COMMIT_ITEMS_MAX, LEDGER_QUEUE_ITEMS_MAX } from '../../core/limits.js';
-import type { LedgerBatchIO, NewJob } from './batch-io.js';
+import type { LedgerBatchIO, NewAudit, NewJob } from './batch-io.js';
+
+/** Who asked, for the audit trail; written in the transaction of the change, with its results. */
+export interface AuditNote {
+  readonly actor: string;
+  readonly action: string;
+  readonly objectId?: string | null;
+  readonly detail?: Record<string, unknown>;
+}
 
 export const EXPIRE_PENDING_JOB = 'ledger.expire_pending';
 
 type Request =
-  | { kind: 'accounts'; items: readonly AccountInput[]; resolve: (r: AccountResult[]) => void; reject: (e: unknown) => void }
+  | { kind: 'accounts'; items: readonly AccountInput[]; audit?: AuditNote | undefined; resolve: (r: AccountResult[]) => void; reject: (e: unknown) => void }
   | {
       kind: 'transfers';
       items: readonly TransferInput[];
       internal: boolean;
+      audit?: AuditNote | undefined;
       resolve: (r: TransferResult[]) => void;
       reject: (e: unknown) => void;
     };
@@ -66,13 +75,13 @@ export class LedgerWriter {
     this.nowMs = options.nowMs ?? Date.now;
   }
 
-  createAccounts(items: readonly AccountInput[]): Promise<AccountResult[]> {
-    return new Promise((resolve, reject) => this.enqueue({ kind: 'accounts', items, resolve, reject }));
+  createAccounts(items: readonly AccountInput[], options: { audit?: AuditNote } = {}): Promise<AccountResult[]> {
+    return new Promise((resolve, reject) => this.enqueue({ kind: 'accounts', items, audit: options.audit, resolve, reject }));
   }
 
-  createTransfers(items: readonly TransferInput[], options: { internal?: boolean } = {}): Promise<TransferResult[]> {
+  createTransfers(items: readonly TransferInput[], options: { internal?: boolean; audit?: AuditNote } = {}): Promise<TransferResult[]> {
     return new Promise((resolve, reject) =>
-      this.enqueue({ kind: 'transfers', items, internal: options.internal === true, resolve, reject }),
+      this.enqueue({ kind: 'transfers', items, internal: options.internal === true, audit: options.audit, resolve, reject }),
     );
   }
 
@@ -167,7 +176,7 @@ export class LedgerWriter {
             : createTransfers(ws, request.items, clock, { allowInternal: request.internal }),
         );
         const changes = ws.changes();
-        await tx.write(changes, expiryJobs(changes.transfersCreated), nowMs);
+        await tx.write(changes, expiryJobs(changes.transfersCreated), auditRows(batch, results), nowMs);
         return results;
       });
     } catch (error) {
@@ -213,4 +222,20 @@ function expiryJobs(created: readonly Transfer[]): NewJob[] {
     });
   }
   return jobs;
+}
+
+function auditRows(batch: readonly Request[], results: ReadonlyArray<readonly string[]>): NewAudit[] {
+  const rows: NewAudit[] = [];
+  batch.forEach((request, i) => {
+    if (!request.audit) return;
+    const counts: Record<string, number> = {};
+    for (const r of results[i]!) counts[r] = (counts[r] ?? 0) + 1;
+    rows.push({
+      actor: request.audit.actor,
+      action: request.audit.action,
+      objectId: request.audit.objectId ?? null,
+      detail: JSON.stringify({ ...request.audit.detail, items: request.items.length, firstId: request.items[0]!.id, results: counts }),
+    });
+  });
+  return rows;
 }

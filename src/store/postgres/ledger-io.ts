@@ -7,6 +7,7 @@ import {
   transferFromRow,
   type LedgerBatchIO,
   type LedgerTx,
+  type NewAudit,
   type NewJob,
 } from '../ledger/batch-io.js';
 import { pgTypes } from './types.js';
@@ -90,7 +91,7 @@ export class PostgresLedgerIO implements LedgerBatchIO {
         ids.length === 0 ? [] : (await client.query('SELECT t.* FROM unnest($1::text[]) AS k(id) JOIN ledger_transfers t USING (id)', [ids])).rows.map(transferFromRow),
       loadPending: async (ids) =>
         ids.length === 0 ? [] : (await client.query('SELECT t.* FROM unnest($1::text[]) AS k(id) JOIN ledger_pending t USING (id)', [ids])).rows.map(pendingFromRow),
-      write: (changes, jobs, nowMs) => write(client, changes, jobs, nowMs),
+      write: (changes, jobs, audits, nowMs) => write(client, changes, jobs, audits, nowMs),
     };
   }
 
@@ -103,7 +104,7 @@ export class PostgresLedgerIO implements LedgerBatchIO {
 
 const str = (v: bigint | number | null): string | null => (v === null ? null : v.toString());
 
-async function write(client: pg.Client, changes: LedgerChanges, jobs: readonly NewJob[], nowMs: bigint): Promise<void> {
+async function write(client: pg.Client, changes: LedgerChanges, jobs: readonly NewJob[], audits: readonly NewAudit[], nowMs: bigint): Promise<void> {
   const created = changes.accountsCreated;
   if (created.length > 0) {
     await client.query(
@@ -156,6 +157,13 @@ async function write(client: pg.Client, changes: LedgerChanges, jobs: readonly N
        SELECT id, kind, payload, 'queued', run_at_ms, 0, $5, $5 FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[]) AS j(id, kind, payload, run_at_ms)
        ON CONFLICT (id) DO NOTHING`,
       [jobs.map((j) => j.id), jobs.map((j) => j.kind), jobs.map((j) => j.payload), jobs.map((j) => str(j.runAtMs)), str(nowMs)],
+    );
+  }
+  if (audits.length > 0) {
+    await client.query(
+      `INSERT INTO audit_log (at_ms, actor, action, object_id, detail)
+       SELECT $5, * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[])`,
+      [audits.map((a) => a.actor), audits.map((a) => a.action), audits.map((a) => a.objectId), audits.map((a) => a.detail), str(nowMs)],
     );
   }
 }

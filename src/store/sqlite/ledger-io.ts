@@ -8,6 +8,7 @@ import {
   transferFromRow,
   type LedgerBatchIO,
   type LedgerTx,
+  type NewAudit,
   type NewJob,
 } from '../ledger/batch-io.js';
 
@@ -57,6 +58,7 @@ export class SqliteLedgerIO implements LedgerBatchIO {
         `INSERT INTO jobs (id, kind, payload, status, run_at_ms, attempts, created_at_ms, updated_at_ms)
          VALUES (?, ?, ?, 'queued', ?, 0, ?, ?) ON CONFLICT (id) DO NOTHING`,
       ),
+      insertAudit: raw.prepare('INSERT INTO audit_log (at_ms, actor, action, object_id, detail) VALUES (?, ?, ?, ?, ?)'),
       begin: raw.prepare('BEGIN IMMEDIATE'),
       commit: raw.prepare('COMMIT'),
       rollback: raw.prepare('ROLLBACK'),
@@ -83,7 +85,7 @@ export class SqliteLedgerIO implements LedgerBatchIO {
     loadAccounts: async (ids) => this.loadEach(this.stmts.account, ids).map(accountFromRow),
     loadTransfers: async (ids) => this.loadEach(this.stmts.transfer, ids).map(transferFromRow),
     loadPending: async (ids) => this.loadEach(this.stmts.pending, ids).map(pendingFromRow),
-    write: async (changes, jobs, nowMs) => this.write(changes, jobs, nowMs),
+    write: async (changes, jobs, audits, nowMs) => this.write(changes, jobs, audits, nowMs),
   };
 
   private loadEach(stmt: BetterSqlite3.Statement, ids: readonly string[]): Row[] {
@@ -95,7 +97,7 @@ export class SqliteLedgerIO implements LedgerBatchIO {
     return rows;
   }
 
-  private write(changes: LedgerChanges, jobs: readonly NewJob[], nowMs: bigint): void {
+  private write(changes: LedgerChanges, jobs: readonly NewJob[], audits: readonly NewAudit[], nowMs: bigint): void {
     const s = this.stmts;
     for (const a of changes.accountsCreated) {
       s.insertAccount.run(a.id, a.currency, a.code, a.flags, a.userData, a.ts, a.debitsPending, a.debitsPosted, a.creditsPending, a.creditsPosted);
@@ -111,6 +113,7 @@ export class SqliteLedgerIO implements LedgerBatchIO {
     }
     for (const p of changes.pendingUpserts) s.upsertPending.run(p.id, p.status, p.expiresAtTs);
     for (const j of jobs) s.insertJob.run(j.id, j.kind, j.payload, j.runAtMs, nowMs, nowMs);
+    for (const a of audits) s.insertAudit.run(nowMs, a.actor, a.action, a.objectId, a.detail);
   }
 
   async close(): Promise<void> {}
