@@ -1,0 +1,25 @@
+// CRC-16/CCITT-FALSE (poly 0x1021, init 0xFFFF, no reflection, xorout 0), as EMV QR requires,
+// computed over the UTF-8 bytes of the payload up to and including "6304".
+
+const TABLE = (() => {
+  const table = new Uint16Array(256);
+  for (let i = 0; i < 256; i++) {
+    let crc = i << 8;
+    for (let bit = 0; bit < 8; bit++) crc = crc & 0x8000 ? ((crc << 1) ^ 0x1021) & 0xffff : (crc << 1) & 0xffff;
+    table[i] = crc;
+  }
+  return table;
+})();
+
+const utf8 = new TextEncoder();
+
+export function crc16CcittFalse(bytes: Uint8Array): number {
+  let crc = 0xffff;
+  for (let i = 0; i < bytes.length; i++) crc = ((crc << 8) & 0xffff) ^ TABLE[((crc >> 8) ^ bytes[i]!) & 0xff]!;
+  return crc;
+}
+
+/** The 4 uppercase hex digits of the CRC of `text` (UTF-8). */
+export function crcHex(text: string): string {
+  return crc16CcittFalse(utf8.encode(text)).toString(16).toUpperCase().padStart(4, '0');
+}
