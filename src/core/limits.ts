@@ -34,3 +34,8 @@ export const JOB_RETRY_BACKOFF_MS_BASE = 1_000;
 export const JOB_RETRY_BACKOFF_MS_MAX = 60 * 60 * 1000;
 /** Requests being served at once; past it the server answers 503 with Retry-After at once. */
 export const HTTP_INFLIGHT_REQUESTS_MAX = 4096;
+
+/** QR payloads: EMV says a payload should not exceed 512 characters; longer ones get a warning. */
+export const QR_PAYLOAD_CHARS_SPEC = 512;
+/** Nothing longer is read at all (bounds the decoder's work on hostile input). */
+export const QR_PAYLOAD_CHARS_MAX = 4096;
