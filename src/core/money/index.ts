@@ -1,1 +1,9 @@
-export { isKnownCurrency, minorUnitDigits, KNOWN_CURRENCIES } from './currency.js';
+export {
+  isKnownCurrency,
+  minorUnitDigits,
+  KNOWN_CURRENCIES,
+  currencyOfNumeric,
+  numericOfCurrency,
+  parseMajorAmount,
+  formatMajorAmount,
+} from './currency.js';
