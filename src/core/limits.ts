@@ -39,3 +39,31 @@ export const HTTP_INFLIGHT_REQUESTS_MAX = 4096;
 export const QR_PAYLOAD_CHARS_SPEC = 512;
 /** Nothing longer is read at all (bounds the decoder's work on hostile input). */
 export const QR_PAYLOAD_CHARS_MAX = 4096;
+
+// ---- Consumer payment codes (src/core/qr/payment-code.ts; docs/decisions/0007-consumer-payment-codes.md) ----
+/** One time step of a payment code (RFC 6238 "X"): the device shows a new code every 20 s. */
+export const PAYMENT_CODE_STEP_MS = 20_000;
+/** Steps behind the server's current step still accepted: scan and network delay, a device clock behind. */
+export const PAYMENT_CODE_LATE_STEPS = 1;
+/** Steps ahead of the server's current step accepted: a device clock ahead. */
+export const PAYMENT_CODE_SKEW_STEPS = 1;
+/** Longest time the server accepts any one code; STEP_MS × (LATE_STEPS + 1 + SKEW_STEPS) may not pass it. */
+export const PAYMENT_CODE_VALID_MS_MAX = 60_000;
+/** Steps before the accepted window in which a matching code is answered EXPIRED, not INVALID: 5 minutes. */
+export const PAYMENT_CODE_EXPIRED_LOOKBACK_STEPS = 15;
+/** Length of a device's payment-code secret (HMAC-SHA256 key), established when the device is bound. */
+export const PAYMENT_CODE_KEY_BYTES_MIN = 32;
+export const PAYMENT_CODE_KEY_BYTES_MAX = 64;
+/** Payment-code verifications one merchant may ask for per minute, whatever their outcome. */
+export const PAYMENT_CODE_ATTEMPTS_PER_MERCHANT_PER_MINUTE_MAX = 300;
+/** Failed (INVALID) verifications per merchant per minute; past it the merchant waits out the minute. */
+export const PAYMENT_CODE_FAILED_ATTEMPTS_PER_MERCHANT_PER_MINUTE_MAX = 5;
+/** Failed verifications per merchant per rolling 24 h; reaching it suspends the merchant's acceptance until reviewed. */
+export const PAYMENT_CODE_FAILED_ATTEMPTS_PER_MERCHANT_PER_DAY_MAX = 50;
+/** Consecutive failed verifications against one device; reaching it locks its payment code until the holder re-enables it. */
+export const PAYMENT_CODE_FAILED_ATTEMPTS_PER_DEVICE_MAX = 10;
+/** Failed verifications platform-wide per rolling hour; past it merchants with a failure in the last 24 h are refused. */
+export const PAYMENT_CODE_FAILED_ATTEMPTS_GLOBAL_PER_HOUR_MAX = 200;
+// ---- end of consumer payment codes ----
+/** Wallets may cache the published QR key set this long (a revocation reaches them within it). */
+export const QR_KEYS_CACHE_SECONDS = 300;

@@ -12,6 +12,8 @@ import { errorBody, installErrorHandling } from './errors.js';
 import { parseStrictJson } from './strict-json.js';
 import { ErrorResponse } from './schemas.js';
 import { ledgerOpsRoutes } from './ops/ledger.js';
+import { qrKeyOpsRoutes } from './ops/qr-keys.js';
+import { qrKeyRoutes } from './wallet/qr-keys.js';
 
 export interface AppOptions {
   readonly platform: Platform;
@@ -127,5 +129,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   );
 
   await app.register(ledgerOpsRoutes, { platform });
+  await app.register(qrKeyOpsRoutes, { platform });
+  await app.register(qrKeyRoutes, { platform });
   return app;
 }

@@ -4,6 +4,8 @@ import { LedgerReader } from '../store/ledger/reader.js';
 import { EXPIRE_PENDING_JOB, LedgerWriter, type LedgerWriterOptions } from '../store/ledger/writer.js';
 import { JobRunner, type JobRunnerOptions } from '../store/jobs/runner.js';
 import { LedgerService } from './ledger.js';
+import { QrKeyService } from './qr-keys.js';
+import { loadMasterKey } from './secrets.js';
 
 export interface PlatformOptions extends OpenStoreOptions {
   readonly writer?: LedgerWriterOptions;
@@ -18,6 +20,7 @@ export interface Platform {
   readonly writer: LedgerWriter;
   readonly ledger: LedgerService;
   readonly jobs: JobRunner;
+  readonly qrKeys: QrKeyService;
   close(): Promise<void>;
 }
 
@@ -28,11 +31,13 @@ export async function openPlatform(options: PlatformOptions): Promise<Platform> 
   const jobs = new JobRunner(store.db, store.kind, options.jobs);
   jobs.register(EXPIRE_PENDING_JOB, (job) => ledger.expirePending(job));
   if (options.runJobs) jobs.start();
+  const qrKeys = new QrKeyService(store.db, loadMasterKey(options.dataDir ?? './data'));
   return {
     store,
     writer,
     ledger,
     jobs,
+    qrKeys,
     async close() {
       await jobs.stop();
       await writer.close();

@@ -71,6 +71,16 @@ export interface SettingsTable {
   value: string;
 }
 
+export interface QrSigningKeysTable {
+  key_id: string;
+  public_key: string;
+  private_key_sealed: string;
+  status: string;
+  created_at_ms: bigint;
+  retired_at_ms: bigint | null;
+  revoked_at_ms: bigint | null;
+}
+
 export interface Database {
   ledger_accounts: LedgerAccountsTable;
   ledger_transfers: LedgerTransfersTable;
@@ -79,4 +89,5 @@ export interface Database {
   staff_tokens: StaffTokensTable;
   audit_log: AuditLogTable;
   settings: SettingsTable;
+  qr_signing_keys: QrSigningKeysTable;
 }

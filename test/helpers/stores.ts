@@ -44,10 +44,13 @@ export async function createTestDatabase(name: StoreName): Promise<TestDatabase>
   const url = new URL(TEST_DATABASE_URL);
   url.pathname = `/${dbName}`;
   const databaseUrl = url.toString();
+  // Files the platform keeps beside the database (the master key) go to a directory of the test's own.
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'saoma-test-pg-'));
   return {
-    options: { databaseUrl },
-    env: { DATABASE_URL: databaseUrl },
+    options: { databaseUrl, dataDir },
+    env: { DATABASE_URL: databaseUrl, SAOMA_DATA_DIR: dataDir },
     async drop() {
+      fs.rmSync(dataDir, { recursive: true, force: true });
       const c = new pg.Client({ connectionString: TEST_DATABASE_URL });
       await c.connect();
       await c.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);

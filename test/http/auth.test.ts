@@ -12,6 +12,9 @@ interface Route {
   readonly body?: (n: number) => unknown;
 }
 
+// Covered by test/http/qr-keys.test.ts: admin-only rotate/revoke, and the public key set.
+const QR_KEY_ROUTES = ['POST /v1/ops/qr/keys/rotate', 'POST /v1/ops/qr/keys/:keyId/revoke', 'GET /v1/qr/keys'];
+
 let unique = 0;
 const ROUTES: readonly Route[] = [
   { method: 'POST', template: '/v1/ledger/accounts', path: () => '/v1/ledger/accounts', body: (n) => ({ accounts: [{ id: `new-${n}`, type: 'wallet', currency: 'CNY' }] }) },
@@ -65,12 +68,12 @@ describe.each(STORE_NAMES)('staff ledger API authorisation on %s', (storeName) =
     return rows.length;
   }
 
-  it('the table above covers every /v1/ledger route the app registers', () => {
+  it('the table above, with the QR key routes (test/http/qr-keys.test.ts), covers every /v1 route the app registers', () => {
     const registered = registeredRoutes(env.server.app)
       .filter((r) => r.url.startsWith('/v1/') && r.method !== 'HEAD')
       .map((r) => `${r.method} ${r.url}`)
       .sort();
-    expect(registered).toEqual(ROUTES.map((r) => `${r.method} ${r.template}`).sort());
+    expect(registered).toEqual([...ROUTES.map((r) => `${r.method} ${r.template}`), ...QR_KEY_ROUTES].sort());
   });
 
   const badCredentials: Array<[string, () => Record<string, string>]> = [

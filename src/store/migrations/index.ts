@@ -110,6 +110,21 @@ function migrations(kind: StoreKind): Record<string, Migration> {
           .execute();
       },
     },
+    '0003_qr_signing_keys': {
+      async up(db: Kysely<any>) {
+        await db.schema
+          .createTable('qr_signing_keys')
+          .addColumn('key_id', 'text', (c) => c.primaryKey())
+          .addColumn('public_key', 'text', (c) => c.notNull())
+          // The private key, sealed with the master key (AES-256-GCM); never stored in the clear.
+          .addColumn('private_key_sealed', 'text', (c) => c.notNull())
+          .addColumn('status', 'text', (c) => c.notNull())
+          .addColumn('created_at_ms', 'bigint', (c) => c.notNull())
+          .addColumn('retired_at_ms', 'bigint')
+          .addColumn('revoked_at_ms', 'bigint')
+          .execute();
+      },
+    },
   };
 }
 
