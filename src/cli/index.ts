@@ -7,6 +7,7 @@ import { createStaffToken, listStaffTokens, revokeStaffToken, STAFF_ROLES, type 
 import { readConfig } from './config.js';
 import { serve } from './serve.js';
 import { formatVerdict } from './verify.js';
+import { registerQrCommands } from './qr.js';
 
 const program = new Command();
 program.name('saoma').description('saoma: open, self-hostable QR-code payment platform');
@@ -108,6 +109,8 @@ staff
       await store.close();
     }
   });
+
+registerQrCommands(program);
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   process.stderr.write(`saoma: ${(error as Error).message ?? error}\n`);

@@ -1,0 +1,68 @@
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestDatabase, type TestDatabase } from '../helpers/stores.js';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const CLI = path.join(here, '../../dist/src/cli/index.js');
+const vectors = JSON.parse(fs.readFileSync(path.join(here, '../fixtures/emv-mpm.json'), 'utf8')) as {
+  mpm: Array<{ id: string; payload: string; invalid: boolean; expected: unknown; validator_findings: string[] }>;
+};
+
+function saoma(args: string[], env: NodeJS.ProcessEnv) {
+  return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
+    const child = spawn(process.execPath, [CLI, ...args], { env });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+describe('saoma qr', () => {
+  let database: TestDatabase;
+  let env: NodeJS.ProcessEnv;
+  beforeAll(async () => {
+    database = await createTestDatabase('sqlite');
+    env = { ...process.env, ...database.env };
+  });
+  afterAll(async () => database?.drop());
+
+  it('parse prints one JSON object: valid → exit 0 with fields, invalid → exit 1 with the error', async () => {
+    const valid = vectors.mpm.find((v) => v.id === 'pix-bcb-static')!;
+    const ok = await saoma(['qr', 'parse', valid.payload], env);
+    expect(ok.code).toBe(0);
+    expect(JSON.parse(ok.stdout)).toEqual({ ok: true, format: 'emv-mpm', scheme: 'pix', initiation: 'static', fields: valid.expected, warnings: [] });
+    const lenientOnly = vectors.mpm.find((v) => v.id === 'promptpay-phone')!;
+    const strict = await saoma(['qr', 'parse', lenientOnly.payload], env);
+    expect(strict.code).toBe(1);
+    expect(JSON.parse(strict.stdout)).toMatchObject({ ok: false, error: { code: 'QR_MISSING_FIELD', field: '52' } });
+    const lenient = await saoma(['qr', 'parse', '--lenient', lenientOnly.payload], env);
+    expect(lenient.code).toBe(0);
+    expect(JSON.parse(lenient.stdout)).toMatchObject({ ok: true, scheme: 'promptpay', fields: lenientOnly.expected });
+    const bad = await saoma(['qr', 'parse', vectors.mpm.find((v) => v.id === 'qrph-paymongo-dynamic')!.payload], env);
+    expect(bad.code).toBe(1);
+    expect(JSON.parse(bad.stdout)).toMatchObject({ ok: false, error: { code: 'QR_CRC_MISMATCH', field: '63', offset: expect.any(Number), message: expect.any(String) } });
+  });
+
+  it('make signs with the platform key; verify says genuine, and counterfeit once altered or the key is revoked', async () => {
+    const made = await saoma(['qr', 'make', '--merchant', 'm_stall', '--name', '老王面馆', '--city', 'Hangzhou', '--amount', '12.50', '--reference', 'ORD9'], env);
+    expect(made.code, made.stderr).toBe(0);
+    const payload = made.stdout.trim();
+    const verified = await saoma(['qr', 'verify', payload], env);
+    expect(verified.code).toBe(0);
+    expect(JSON.parse(verified.stdout)).toMatchObject({ kind: 'genuine', merchantId: 'm_stall', amountMinor: '1250', reference: 'ORD9', currency: 'CNY' });
+    const altered = await saoma(['qr', 'verify', payload.replace('12.50', '92.50')], env);
+    expect(altered.code).toBe(1);
+    expect(JSON.parse(altered.stdout)).toMatchObject({ kind: 'counterfeit' });
+    expect((await saoma(['qr', 'make', '--merchant', 'm', '--name', 'x', '--city', 'y', '--amount', '1.234'], env)).code).toBe(2);
+    expect((await saoma(['qr', 'keys', 'revoke', 'k1'], env)).code).toBe(0);
+    const list = await saoma(['qr', 'keys', 'list'], env);
+    expect(list.stdout).toMatch(/k1\s+revoked/);
+    expect(list.stdout).toMatch(/k2\s+active/);
+    expect(JSON.parse((await saoma(['qr', 'verify', payload], env)).stdout)).toMatchObject({ kind: 'counterfeit', reason: 'revoked_key' });
+  });
+});
