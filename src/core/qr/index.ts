@@ -22,3 +22,4 @@ export {
 } from './merchant-code.js';
 export { analyzeUrl, looksLikeUrl, type UrlVerdict, type UrlWarning } from './url.js';
 export { scanVerdict, type ScanVerdict, type ScanContext } from './scan.js';
+export * from './payment-code.js';
