@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { ERROR_CODES } from '../../src/core/errors.js';
 import { ACCOUNT_RESULTS, TRANSFER_RESULTS } from '../../src/core/ledger/index.js';
+import { PAYMENT_CODE_RESULT_CODES, QR_ERROR_CODES } from '../../src/core/qr/index.js';
 
 // docs/errors.md and the code's catalogues must list the same codes (DESIGN.md §8 rule 6):
 // adding a code without documenting it, or documenting a removed one, fails here.
@@ -62,6 +63,17 @@ describe('docs/errors.md', () => {
   const httpRows = codeRows(section(all, 'HTTP error codes'));
   const transferRows = codeRows(section(all, 'Transfer results'));
   const accountRows = codeRows(section(all, 'Account results'));
+  const qrRows = codeRows(section(all, 'QR codec errors and warnings'));
+  const paymentCodeRows = codeRows(section(all, 'Payment code results'));
+
+  it('documents exactly the QR codec codes and the payment code results, each once with a meaning', () => {
+    for (const [rows, codes] of [[qrRows, QR_ERROR_CODES], [paymentCodeRows, PAYMENT_CODE_RESULT_CODES]] as const) {
+      const documented = rows.map((r) => r[0]!);
+      expect(duplicates(documented)).toEqual([]);
+      expect(sorted(documented)).toEqual(sorted(codes));
+      for (const row of rows) expect(row[1]?.length ?? 0, `meaning of ${row[0]}`).toBeGreaterThan(0);
+    }
+  });
 
   it('documents exactly the HTTP error codes of ERROR_CODES, each once', () => {
     const documented = httpRows.map((r) => r[0]!);
@@ -96,8 +108,8 @@ describe('docs/errors.md', () => {
     for (const row of rows) expect(row[1]?.length ?? 0, `meaning of ${row[0]}`).toBeGreaterThan(0);
   });
 
-  it('puts no code-like row outside the three tables', () => {
-    const known = new Set(['HTTP error codes', 'Transfer results', 'Account results']);
+  it('puts no code-like row outside the five tables', () => {
+    const known = new Set(['HTTP error codes', 'Transfer results', 'Account results', 'QR codec errors and warnings', 'Payment code results']);
     const stray = all.filter((s) => !known.has(s.heading)).flatMap((s) => codeRows(s).map((r) => `${s.heading}: ${r[0]}`));
     expect(stray).toEqual([]);
   });
