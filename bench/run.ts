@@ -18,6 +18,7 @@ const BENCHES: Record<string, Bench> = {
       return { run: m.ledgerBench, usage: m.LEDGER_USAGE };
     },
   },
+  'qr-fuzz': { summary: 'seeded mutation fuzzer of the EMV decoder: a million mutated real payloads, both modes', load: async () => { const m = await import('./qr-fuzz.js'); return { run: m.qrFuzzBench, usage: m.QR_FUZZ_USAGE }; } },
 };
 
 function usage(): string {

@@ -35,8 +35,9 @@ export interface EmvDecodeOptions {
 const isTemplateId = (n: number) => (n >= 26 && n <= 51) || n === 62 || n === 64 || n >= 80;
 const DIGITS = /^[0-9]+$/;
 const AMOUNT = /^[0-9]+(\.[0-9]*)?$/;
-// C0 controls and DEL are in no EMV character set.
-const CONTROL = /[\u0000-\u001f\u007f]/;
+// C0 and C1 controls, DEL, and lone surrogates (which have no UTF-8 form, so no CRC of their own)
+// are in no EMV character set.
+const CONTROL = /[\u0000-\u001f\u007f-\u009f]|\p{Cs}/u;
 
 class Refusal {
   constructor(readonly issue: QrIssue) {}
@@ -66,7 +67,7 @@ function decode(payload: string, lenient: boolean): EmvCode {
   const n = chars.length;
   if (n > QR_PAYLOAD_CHARS_MAX) refuse('QR_TOO_LONG', `the payload has ${n} characters; at most ${QR_PAYLOAD_CHARS_MAX} are read`);
   const control = CONTROL.exec(payload);
-  if (control) refuse('QR_BAD_CHARACTER', `control character U+${control[0].charCodeAt(0).toString(16).padStart(4, '0').toUpperCase()} in the payload`, undefined, Array.from(payload.slice(0, control.index)).length);
+  if (control) refuse('QR_BAD_CHARACTER', `character U+${control[0].charCodeAt(0).toString(16).padStart(4, '0').toUpperCase()} (a control character or a lone surrogate) in the payload`, undefined, Array.from(payload.slice(0, control.index)).length);
 
   // 1. Integrity: "6304" + 4 hex digits must end the payload, and must verify.
   const trailer = chars.slice(n - 8).join('');
@@ -270,7 +271,10 @@ function encodeObject(o: EmvEncodable, path: string): string {
 
 /** The objects of a decoded code, ready for encodeEmv (CRC excluded). */
 export function toEncodable(objects: readonly EmvObject[]): EmvEncodable[] {
-  return objects
-    .filter((o) => o.id !== '63')
-    .map((o) => (o.children ? { id: o.id, children: toEncodable(o.children) } : { id: o.id, value: o.value }));
+  // Only the root's 63 is the CRC; a 63 inside a template is data.
+  return objects.filter((o) => o.id !== '63').map(encodable);
+}
+
+function encodable(o: EmvObject): EmvEncodable {
+  return o.children ? { id: o.id, children: o.children.map(encodable) } : { id: o.id, value: o.value };
 }
