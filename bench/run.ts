@@ -18,6 +18,13 @@ const BENCHES: Record<string, Bench> = {
       return { run: m.ledgerBench, usage: m.LEDGER_USAGE };
     },
   },
+  qr: {
+    summary: "QR decode and full verification per second, against pix-utils and bare Ed25519",
+    load: async () => {
+      const m = await import('./qr.js');
+      return { run: m.qrBench, usage: m.QR_USAGE };
+    },
+  },
   'qr-fuzz': { summary: 'seeded mutation fuzzer of the EMV decoder: a million mutated real payloads, both modes', load: async () => { const m = await import('./qr-fuzz.js'); return { run: m.qrFuzzBench, usage: m.QR_FUZZ_USAGE }; } },
 };
 

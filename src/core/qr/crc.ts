@@ -19,7 +19,18 @@ export function crc16CcittFalse(bytes: Uint8Array): number {
   return crc;
 }
 
+/** CRC of a string's UTF-8 bytes; ASCII text is its own UTF-8, so it skips the encoder. */
+export function crc16OfText(text: string): number {
+  let crc = 0xffff;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 0x80) return crc16CcittFalse(utf8.encode(text));
+    crc = ((crc << 8) & 0xffff) ^ TABLE[((crc >> 8) ^ c) & 0xff]!;
+  }
+  return crc;
+}
+
 /** The 4 uppercase hex digits of the CRC of `text` (UTF-8). */
 export function crcHex(text: string): string {
-  return crc16CcittFalse(utf8.encode(text)).toString(16).toUpperCase().padStart(4, '0');
+  return crc16OfText(text).toString(16).toUpperCase().padStart(4, '0');
 }

@@ -1,6 +1,6 @@
 import { crcHex } from './crc.js';
 import type { QrErrorCode, QrIssue } from './errors.js';
-import { parseTlv, type TlvObject } from './tlv.js';
+import { countPoints, isAscii, parseTlv, type TlvObject } from './tlv.js';
 import { recognizeSchemes, type RootFields, type Scheme } from './schemes.js';
 import { QR_PAYLOAD_CHARS_MAX, QR_PAYLOAD_CHARS_SPEC } from '../limits.js';
 
@@ -63,20 +63,21 @@ function refuse(code: QrErrorCode, message: string, field?: string, offset?: num
 
 function decode(payload: string, lenient: boolean): EmvCode {
   if (typeof payload !== 'string' || payload.length === 0) refuse('QR_EMPTY', 'the payload is empty');
-  const chars = Array.from(payload);
-  const n = chars.length;
+  const ascii = isAscii(payload);
+  const n = ascii ? payload.length : countPoints(payload);
   if (n > QR_PAYLOAD_CHARS_MAX) refuse('QR_TOO_LONG', `the payload has ${n} characters; at most ${QR_PAYLOAD_CHARS_MAX} are read`);
   const control = CONTROL.exec(payload);
-  if (control) refuse('QR_BAD_CHARACTER', `character U+${control[0].charCodeAt(0).toString(16).padStart(4, '0').toUpperCase()} (a control character or a lone surrogate) in the payload`, undefined, Array.from(payload.slice(0, control.index)).length);
+  if (control) refuse('QR_BAD_CHARACTER', `character U+${control[0].charCodeAt(0).toString(16).padStart(4, '0').toUpperCase()} (a control character or a lone surrogate) in the payload`, undefined, countPoints(payload.slice(0, control.index)));
 
-  // 1. Integrity: "6304" + 4 hex digits must end the payload, and must verify.
-  const trailer = chars.slice(n - 8).join('');
+  // 1. Integrity: "6304" + 4 hex digits must end the payload, and must verify. Once the trailer is
+  // known to be ASCII, its 8 code points are its last 8 UTF-16 units.
+  const trailer = payload.slice(-8);
   if (n < 8 || !trailer.startsWith('6304')) {
     refuse('QR_CRC_MISSING', 'the payload must end with the CRC: 6304 followed by 4 hexadecimal digits', '63', Math.max(0, n - 8));
   }
   const declared = trailer.slice(4);
   if (!/^[0-9A-Fa-f]{4}$/.test(declared)) refuse('QR_CRC_FORMAT_INVALID', `CRC "${declared}" is not 4 hexadecimal digits`, '63', n - 4);
-  const computed = crcHex(chars.slice(0, n - 4).join(''));
+  const computed = crcHex(payload.slice(0, payload.length - 4));
   if (computed !== declared.toUpperCase()) refuse('QR_CRC_MISMATCH', `CRC ${declared} does not match the payload (computed ${computed})`, '63', n - 4);
 
   const warnings: QrIssue[] = [];
@@ -88,7 +89,7 @@ function decode(payload: string, lenient: boolean): EmvCode {
   if (n > QR_PAYLOAD_CHARS_SPEC) warnings.push({ code: 'QR_PAYLOAD_LONG', message: `the payload has ${n} characters; EMV says it should not exceed ${QR_PAYLOAD_CHARS_SPEC}` });
 
   // 2. Structure.
-  const root = parseTlv(chars, 0, '');
+  const root = parseTlv(payload, 0, '');
   if (!root.ok) throw new Refusal(root.issue);
   const objects = root.objects;
   const last = objects[objects.length - 1]!;
@@ -110,7 +111,7 @@ function decode(payload: string, lenient: boolean): EmvCode {
       fields[o.id] = o.value;
       continue;
     }
-    const inner = parseTlv(Array.from(o.value), o.offset + 4, o.id);
+    const inner = parseTlv(o.value, o.offset + 4, o.id);
     if (!inner.ok) {
       const why = inner.issue.message;
       if (num >= 80) deviation('QR_TEMPLATE_NOT_TLV', `template ${o.id} is not TLV: ${why}`, o.id, inner.issue.offset);
@@ -155,8 +156,8 @@ function checkRootRules(byId: Map<string, TlvObject>, fields: Record<string, str
     if (v.length !== length) refuse('QR_FIELD_INVALID', `field ${id} must have ${length} digits, got ${v.length}`, id, at(id));
   };
   const maxLength = (id: string, max: number, value = text(id)) => {
-    if (value !== undefined && Array.from(value).length > max) {
-      refuse('QR_FIELD_TOO_LONG', `field ${id} has ${Array.from(value).length} characters; at most ${max}`, id, at(id.split('.')[0]!));
+    if (value !== undefined && value.length > max && countPoints(value) > max) {
+      refuse('QR_FIELD_TOO_LONG', `field ${id} has ${countPoints(value)} characters; at most ${max}`, id, at(id.split('.')[0]!));
     }
   };
 
@@ -221,7 +222,7 @@ function checkRootRules(byId: Map<string, TlvObject>, fields: Record<string, str
   const language = template('64');
   if (byId.has('64')) {
     if (!language?.['00'] || !language['01']) refuse('QR_TEMPLATE_INVALID', 'language template 64 needs a language (00) and a merchant name (01)', '64', at('64'));
-    if (Array.from(language['00']).length !== 2) refuse('QR_FIELD_INVALID', 'language preference (64.00) must have 2 characters', '64.00', at('64'));
+    if (countPoints(language['00']) !== 2) refuse('QR_FIELD_INVALID', 'language preference (64.00) must have 2 characters', '64.00', at('64'));
     maxLength('64.01', 25, language['01']);
     maxLength('64.02', 15, language['02']);
   }
@@ -264,7 +265,7 @@ function encodeObject(o: EmvEncodable, path: string): string {
   const field = path ? `${path}.${o.id}` : o.id;
   if (!/^[0-9]{2}$/.test(o.id)) throw new RangeError(`cannot encode field ${field}: the ID must be two digits`);
   const value = 'children' in o ? o.children.map((c) => encodeObject(c, field)).join('') : o.value;
-  const length = Array.from(value).length;
+  const length = countPoints(value);
   if (length < 1 || length > 99) throw new RangeError(`cannot encode field ${field}: its value has ${length} characters (1 to 99)`);
   return `${o.id}${String(length).padStart(2, '0')}${value}`;
 }
