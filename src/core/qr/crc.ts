@@ -19,6 +19,11 @@ export function crc16CcittFalse(bytes: Uint8Array): number {
   return crc;
 }
 
+/** One byte into a running CRC (start from 0xFFFF). */
+export function crcStep(crc: number, byte: number): number {
+  return ((crc << 8) & 0xffff) ^ TABLE[((crc >> 8) ^ byte) & 0xff]!;
+}
+
 /** CRC of a string's UTF-8 bytes; ASCII text is its own UTF-8, so it skips the encoder. */
 export function crc16OfText(text: string): number {
   let crc = 0xffff;

@@ -1,4 +1,4 @@
-import { crcHex } from './crc.js';
+import { crcHex, crcStep } from './crc.js';
 import type { QrErrorCode, QrIssue } from './errors.js';
 import { countPoints, isAscii, parseTlv, type TlvObject } from './tlv.js';
 import { recognizeSchemes, type RootFields, type Scheme } from './schemes.js';
@@ -35,9 +35,6 @@ export interface EmvDecodeOptions {
 const isTemplateId = (n: number) => (n >= 26 && n <= 51) || n === 62 || n === 64 || n >= 80;
 const DIGITS = /^[0-9]+$/;
 const AMOUNT = /^[0-9]+(\.[0-9]*)?$/;
-// C0 and C1 controls, DEL, and lone surrogates (which have no UTF-8 form, so no CRC of their own)
-// are in no EMV character set.
-const CONTROL = /[\u0000-\u001f\u007f-\u009f]|\p{Cs}/u;
 
 class Refusal {
   constructor(readonly issue: QrIssue) {}
@@ -57,17 +54,39 @@ export function decodeEmv(payload: string, options: EmvDecodeOptions = {}): EmvD
   }
 }
 
+function badCharacter(payload: string, index: number): never {
+  const unit = payload.charCodeAt(index).toString(16).padStart(4, '0').toUpperCase();
+  refuse('QR_BAD_CHARACTER', `character U+${unit} (a control character or a lone surrogate) in the payload`, undefined, countPoints(payload.slice(0, index)));
+}
+
 function refuse(code: QrErrorCode, message: string, field?: string, offset?: number): never {
   throw new Refusal({ code, message, ...(field !== undefined ? { field } : {}), ...(offset !== undefined ? { offset } : {}) });
 }
 
 function decode(payload: string, lenient: boolean): EmvCode {
   if (typeof payload !== 'string' || payload.length === 0) refuse('QR_EMPTY', 'the payload is empty');
-  const ascii = isAscii(payload);
-  const n = ascii ? payload.length : countPoints(payload);
+  // One pass: control characters and lone surrogates, ASCII or not, and the CRC of an ASCII payload.
+  const length = payload.length;
+  const crcEnd = length - 4;
+  let ascii = true;
+  let crc = 0xffff;
+  for (let i = 0; i < length; i++) {
+    const c = payload.charCodeAt(i);
+    if (c < 0x80) {
+      if (c < 0x20 || c === 0x7f) badCharacter(payload, i);
+      if (ascii && i < crcEnd) crc = crcStep(crc, c);
+      continue;
+    }
+    ascii = false;
+    if (c <= 0x9f) badCharacter(payload, i);
+    if (c >= 0xd800 && c <= 0xdbff) {
+      const next = payload.charCodeAt(i + 1);
+      if (!(next >= 0xdc00 && next <= 0xdfff)) badCharacter(payload, i);
+      i++;
+    } else if (c >= 0xdc00 && c <= 0xdfff) badCharacter(payload, i);
+  }
+  const n = ascii ? length : countPoints(payload);
   if (n > QR_PAYLOAD_CHARS_MAX) refuse('QR_TOO_LONG', `the payload has ${n} characters; at most ${QR_PAYLOAD_CHARS_MAX} are read`);
-  const control = CONTROL.exec(payload);
-  if (control) refuse('QR_BAD_CHARACTER', `character U+${control[0].charCodeAt(0).toString(16).padStart(4, '0').toUpperCase()} (a control character or a lone surrogate) in the payload`, undefined, countPoints(payload.slice(0, control.index)));
 
   // 1. Integrity: "6304" + 4 hex digits must end the payload, and must verify. Once the trailer is
   // known to be ASCII, its 8 code points are its last 8 UTF-16 units.
@@ -77,7 +96,7 @@ function decode(payload: string, lenient: boolean): EmvCode {
   }
   const declared = trailer.slice(4);
   if (!/^[0-9A-Fa-f]{4}$/.test(declared)) refuse('QR_CRC_FORMAT_INVALID', `CRC "${declared}" is not 4 hexadecimal digits`, '63', n - 4);
-  const computed = crcHex(payload.slice(0, payload.length - 4));
+  const computed = ascii ? crc.toString(16).toUpperCase().padStart(4, '0') : crcHex(payload.slice(0, crcEnd));
   if (computed !== declared.toUpperCase()) refuse('QR_CRC_MISMATCH', `CRC ${declared} does not match the payload (computed ${computed})`, '63', n - 4);
 
   const warnings: QrIssue[] = [];
@@ -89,7 +108,7 @@ function decode(payload: string, lenient: boolean): EmvCode {
   if (n > QR_PAYLOAD_CHARS_SPEC) warnings.push({ code: 'QR_PAYLOAD_LONG', message: `the payload has ${n} characters; EMV says it should not exceed ${QR_PAYLOAD_CHARS_SPEC}` });
 
   // 2. Structure.
-  const root = parseTlv(payload, 0, '');
+  const root = parseTlv(payload, 0, '', ascii);
   if (!root.ok) throw new Refusal(root.issue);
   const objects = root.objects;
   const last = objects[objects.length - 1]!;
@@ -111,7 +130,7 @@ function decode(payload: string, lenient: boolean): EmvCode {
       fields[o.id] = o.value;
       continue;
     }
-    const inner = parseTlv(o.value, o.offset + 4, o.id);
+    const inner = parseTlv(o.value, o.offset + 4, o.id, ascii || undefined);
     if (!inner.ok) {
       const why = inner.issue.message;
       if (num >= 80) deviation('QR_TEMPLATE_NOT_TLV', `template ${o.id} is not TLV: ${why}`, o.id, inner.issue.offset);
@@ -120,13 +139,13 @@ function decode(payload: string, lenient: boolean): EmvCode {
       fields[o.id] = o.value;
       continue;
     }
-    const seen = new Set<string>();
+    const sub: Record<string, string> = {};
     for (const c of inner.objects) {
-      if (seen.has(c.id)) refuse('QR_DUPLICATE_FIELD', `field ${o.id}.${c.id} appears twice`, `${o.id}.${c.id}`, c.offset);
-      seen.add(c.id);
+      if (sub[c.id] !== undefined) refuse('QR_DUPLICATE_FIELD', `field ${o.id}.${c.id} appears twice`, `${o.id}.${c.id}`, c.offset);
+      sub[c.id] = c.value;
     }
-    decoded.push({ ...o, children: inner.objects });
-    fields[o.id] = Object.fromEntries(inner.objects.map((c) => [c.id, c.value]));
+    decoded.push({ id: o.id, value: o.value, offset: o.offset, children: inner.objects });
+    fields[o.id] = sub;
   }
 
   checkRootRules(byId, fields, deviation);
@@ -167,15 +186,18 @@ function checkRootRules(byId: Map<string, TlvObject>, fields: Record<string, str
   const poi = text('01');
   if (poi !== undefined && poi !== '11' && poi !== '12') refuse('QR_FIELD_INVALID', `point of initiation must be 11 (static) or 12 (dynamic), got "${poi}"`, '01', at('01'));
 
-  const accounts = [...byId.keys()].filter((id) => Number(id) >= 2 && Number(id) <= 51);
-  if (accounts.length === 0) refuse('QR_MISSING_FIELD', 'no merchant account information (02-51)', '02-51');
-  for (const id of accounts) {
+  let accounts = 0;
+  for (const id of byId.keys()) {
+    const num = Number(id);
+    if (num < 2 || num > 51) continue;
+    accounts++;
+    if (num < 26) continue;
     const t = template(id);
-    if (Number(id) < 26) continue;
     const guid = t?.['00'];
     if (guid === undefined) refuse('QR_TEMPLATE_INVALID', `merchant account template ${id} has no globally unique identifier (00)`, `${id}.00`, at(id));
     maxLength(`${id}.00`, 32, guid);
   }
+  if (accounts === 0) refuse('QR_MISSING_FIELD', 'no merchant account information (02-51)', '02-51');
 
   for (const id of ['53', '58']) if (!byId.has(id)) refuse('QR_MISSING_FIELD', `mandatory field ${id} is missing`, id);
   for (const id of ['52', '59', '60']) if (!byId.has(id)) deviation('QR_MISSING_FIELD', `mandatory field ${id} is missing`, id);
@@ -237,8 +259,15 @@ function checkRootRules(byId: Map<string, TlvObject>, fields: Record<string, str
 // Pix (BCB, Manual de Padrões para Iniciação do Pix): GUI br.gov.bcb.pix, a key (01) or a URL (25)
 // without a scheme, BRL, country BR, and a txid (62.05) of letters and digits.
 function checkPix(fields: RootFields, byId: Map<string, TlvObject>): void {
-  const account = Object.entries(fields).find(([id, v]) => Number(id) >= 26 && Number(id) <= 51 && typeof v === 'object' && v['00']?.toLowerCase() === 'br.gov.bcb.pix');
-  const [id, t] = account as [string, Record<string, string>];
+  let id = '';
+  for (const key in fields) {
+    const v = fields[key];
+    if (Number(key) >= 26 && Number(key) <= 51 && typeof v === 'object' && v['00']?.toLowerCase() === 'br.gov.bcb.pix') {
+      id = key;
+      break;
+    }
+  }
+  const t = fields[id] as Record<string, string>;
   const at = byId.get(id)?.offset;
   const url = t['25'];
   if (t['01'] === undefined && url === undefined) refuse('QR_SCHEME_RULE', `Pix: template ${id} needs a key (01) or a URL (25)`, id, at);

@@ -41,20 +41,49 @@ export type SignatureVerifier = (key: QrPublicKey, message: Uint8Array, signatur
 
 const utf8 = new TextEncoder();
 
+const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+const LOOKUP = (() => {
+  const table = new Int8Array(128).fill(-1);
+  for (let i = 0; i < ALPHABET.length; i++) table[ALPHABET.charCodeAt(i)] = i;
+  return table;
+})();
+
 export function base64UrlEncode(bytes: Uint8Array): string {
-  let binary = '';
-  for (const b of bytes) binary += String.fromCharCode(b);
-  return btoa(binary).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+  let out = '';
+  let i = 0;
+  for (; i + 2 < bytes.length; i += 3) {
+    const n = (bytes[i]! << 16) | (bytes[i + 1]! << 8) | bytes[i + 2]!;
+    out += ALPHABET[n >> 18]! + ALPHABET[(n >> 12) & 63]! + ALPHABET[(n >> 6) & 63]! + ALPHABET[n & 63]!;
+  }
+  if (i < bytes.length) {
+    const n = (bytes[i]! << 16) | ((bytes[i + 1] ?? 0) << 8);
+    out += ALPHABET[n >> 18]! + ALPHABET[(n >> 12) & 63]!;
+    if (i + 1 < bytes.length) out += ALPHABET[(n >> 6) & 63]!;
+  }
+  return out;
 }
 
+/** Strict base64url without padding: any other character, a bad length or non-zero spare bits → undefined. */
 export function base64UrlDecode(text: string): Uint8Array | undefined {
-  if (!/^[A-Za-z0-9_-]*$/.test(text)) return undefined;
-  try {
-    const binary = atob(text.replace(/-/g, '+').replace(/_/g, '/') + '='.repeat((4 - (text.length % 4)) % 4));
-    return Uint8Array.from(binary, (c) => c.charCodeAt(0));
-  } catch {
-    return undefined;
+  if (text.length % 4 === 1) return undefined;
+  const out = new Uint8Array(Math.floor((text.length * 6) / 8));
+  let buffer = 0;
+  let bits = 0;
+  let o = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    const v = c < 128 ? LOOKUP[c]! : -1;
+    if (v < 0) return undefined;
+    buffer = ((buffer << 6) | v) & 0xffffff;
+    bits += 6;
+    if (bits >= 8) {
+      bits -= 8;
+      out[o++] = (buffer >> bits) & 0xff;
+    }
   }
+  // Canonical only: the spare bits of the last character must be zero.
+  if (bits > 0 && (buffer & ((1 << bits) - 1)) !== 0) return undefined;
+  return out;
 }
 
 function truncate(text: string, max: number): string {
@@ -170,8 +199,8 @@ function checkDecoded(payload: string, code: EmvCode, keys: readonly QrPublicKey
   const keyId = t90['01']!;
   const signatureText = t90['02']! + t91['01']!;
   const signature = signatureText.length === SIGNATURE_CHARS ? base64UrlDecode(signatureText) : undefined;
-  // Canonical encoding only: the last character has 4 spare bits, which must not let two texts pass.
-  if (!signature || signature.length !== 64 || base64UrlEncode(signature) !== signatureText) return bad('structure', 'the signature is not 64 bytes of canonical base64url');
+  // Canonical encoding only (the decoder refuses non-zero spare bits): two texts, one signature, never.
+  if (!signature || signature.length !== 64) return bad('structure', 'the signature is not 64 bytes of canonical base64url');
   const accounts = Object.entries(code.fields).filter(([id, v]) => Number(id) >= 2 && Number(id) <= 51);
   const account = code.fields[MERCHANT_TEMPLATE_ID];
   if (accounts.length !== 1 || typeof account !== 'object' || account['00'] !== SAOMA_GUID) return bad('structure', 'a saoma code has exactly one merchant account: template 26 with saoma\'s identifier');
@@ -180,7 +209,10 @@ function checkDecoded(payload: string, code: EmvCode, keys: readonly QrPublicKey
   const key = keys.find((k) => k.keyId === keyId);
   if (!key) return bad('unknown_key', `signed with unknown key ${keyId}`);
   if (key.status === 'revoked') return bad('revoked_key', `signed with revoked key ${keyId}`);
-  const prefix = Array.from(payload).slice(0, sig1.offset).join('');
+  // The signed prefix ends where template 90 starts: the payload less 90, 91 and the CRC, counted
+  // in UTF-16 units (their values are ASCII, as checked above).
+  const tailUnits = 4 + sig1.value.length + 4 + sig2.value.length + 8;
+  const prefix = payload.slice(0, payload.length - tailUnits);
   if (!verify(key, utf8.encode(prefix), signature)) return bad('signature', 'the signature does not match the code: it was altered or not issued by saoma');
 
   // Signed: the fields are as the platform wrote them; read them.

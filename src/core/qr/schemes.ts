@@ -7,31 +7,36 @@ export const SCHEMES = [
 ] as const;
 export type Scheme = (typeof SCHEMES)[number];
 
-interface GuidRule {
-  readonly scheme: Scheme;
-  readonly matches: (guid: string) => boolean;
-}
-
-const eq = (expected: string) => (guid: string) => guid.toLowerCase() === expected.toLowerCase();
-const prefix = (expected: string) => (guid: string) => guid.toUpperCase().startsWith(expected.toUpperCase());
-
 // GUIDs of sub-ID 00 in templates 26-51, as published by each scheme (shared/domain/emv-mpm.md §3).
-const GUID_RULES: readonly GuidRule[] = [
-  { scheme: 'saoma', matches: eq(SAOMA_GUID) },
-  { scheme: 'pix', matches: eq('br.gov.bcb.pix') },
-  { scheme: 'paynow', matches: eq('SG.PAYNOW') },
-  { scheme: 'promptpay', matches: prefix('A000000677') },
-  { scheme: 'duitnow', matches: prefix('A000000615') },
-  { scheme: 'vietqr', matches: prefix('A000000727') },
-  { scheme: 'fps', matches: eq('hk.com.hkicl') },
-  { scheme: 'qrph', matches: (g) => eq('ph.ppmi.p2m')(g) || eq('com.p2pqrpay')(g) },
-  { scheme: 'upi', matches: prefix('A000000524') },
-  { scheme: 'unionpay', matches: (g) => prefix('A000000333')(g) || prefix('D156')(g) },
-  { scheme: 'qris', matches: (g) => /^ID\.CO\./i.test(g) },
-  { scheme: 'sgqr', matches: eq('SG.SGQR') },
-  // KHQR carries a Bakong account (name@bank) where a GUID would be.
-  { scheme: 'khqr', matches: (g) => /^[^@\s]+@[^@\s]+$/.test(g) },
+const EXACT_GUIDS: ReadonlyMap<string, Scheme> = new Map<string, Scheme>([
+  [SAOMA_GUID, 'saoma'],
+  ['br.gov.bcb.pix', 'pix'],
+  ['sg.paynow', 'paynow'],
+  ['hk.com.hkicl', 'fps'],
+  ['ph.ppmi.p2m', 'qrph'],
+  ['com.p2pqrpay', 'qrph'],
+  ['sg.sgqr', 'sgqr'],
+]);
+const AID_PREFIXES: ReadonlyArray<readonly [string, Scheme]> = [
+  ['A000000677', 'promptpay'],
+  ['A000000615', 'duitnow'],
+  ['A000000727', 'vietqr'],
+  ['A000000524', 'upi'],
+  ['A000000333', 'unionpay'],
+  ['D156', 'unionpay'],
 ];
+
+function schemeOfGuid(guid: string): Scheme | undefined {
+  const lower = guid.toLowerCase();
+  const exact = EXACT_GUIDS.get(lower);
+  if (exact) return exact;
+  const upper = guid.toUpperCase();
+  for (const [prefix, scheme] of AID_PREFIXES) if (upper.startsWith(prefix)) return scheme;
+  if (lower.startsWith('id.co.')) return 'qris';
+  // KHQR carries a Bakong account (name@bank) where a GUID would be.
+  if (/^[^@\s]+@[^@\s]+$/.test(guid)) return 'khqr';
+  return undefined;
+}
 
 // Primitive merchant account IDs 02-25 name the network by their number (EMV MPM Table 4.1).
 function networkOfPrimitive(id: number): Scheme {
@@ -53,13 +58,14 @@ export type RootFields = Readonly<Record<string, string | Readonly<Record<string
 /** The schemes a decoded code carries, and the one that names it. */
 export function recognizeSchemes(fields: RootFields): { scheme: Scheme; schemes: Scheme[] } {
   const found = new Set<Scheme>();
-  for (const [id, value] of Object.entries(fields)) {
+  for (const id in fields) {
     const n = Number(id);
     if (n >= 2 && n <= 25) found.add(networkOfPrimitive(n));
-    if (n >= 26 && n <= 51 && typeof value === 'object' && value['00'] !== undefined) {
-      const guid = value['00'];
-      const rule = GUID_RULES.find((r) => r.matches(guid));
-      if (rule) found.add(rule.scheme);
+    else if (n >= 26 && n <= 51) {
+      const value = fields[id];
+      const guid = typeof value === 'object' ? value['00'] : undefined;
+      const scheme = guid === undefined ? undefined : schemeOfGuid(guid);
+      if (scheme) found.add(scheme);
     }
   }
   // BharatQR: an Indian code with card-network accounts and/or a UPI template.

@@ -22,8 +22,8 @@ export function isAscii(text: string): boolean {
  * (code points, not UTF-16 units), value. `base` is the code-point offset of text[0] in the
  * payload; `path` prefixes field names in issues.
  */
-export function parseTlv(text: string, base: number, path: string): TlvResult {
-  const ascii = isAscii(text);
+export function parseTlv(text: string, base: number, path: string, knownAscii?: boolean): TlvResult {
+  const ascii = knownAscii ?? isAscii(text);
   const objects: TlvObject[] = [];
   let unit = 0; // index in UTF-16 units
   let point = 0; // the same position in code points
