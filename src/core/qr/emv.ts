@@ -149,8 +149,8 @@ function decode(payload: string, lenient: boolean): EmvCode {
   }
 
   checkRootRules(byId, fields, deviation);
-  const { scheme, schemes } = recognizeSchemes(fields);
-  if (scheme === 'pix') checkPix(fields, byId);
+  const { scheme, schemes, accountId } = recognizeSchemes(fields);
+  if (scheme === 'pix') checkPix(fields, byId, accountId!);
   return {
     format: 'emv-mpm',
     scheme,
@@ -258,15 +258,7 @@ function checkRootRules(byId: Map<string, TlvObject>, fields: Record<string, str
 
 // Pix (BCB, Manual de Padrões para Iniciação do Pix): GUI br.gov.bcb.pix, a key (01) or a URL (25)
 // without a scheme, BRL, country BR, and a txid (62.05) of letters and digits.
-function checkPix(fields: RootFields, byId: Map<string, TlvObject>): void {
-  let id = '';
-  for (const key in fields) {
-    const v = fields[key];
-    if (Number(key) >= 26 && Number(key) <= 51 && typeof v === 'object' && v['00']?.toLowerCase() === 'br.gov.bcb.pix') {
-      id = key;
-      break;
-    }
-  }
+function checkPix(fields: RootFields, byId: Map<string, TlvObject>, id: string): void {
   const t = fields[id] as Record<string, string>;
   const at = byId.get(id)?.offset;
   const url = t['25'];

@@ -55,21 +55,34 @@ const PRIORITY: readonly Scheme[] = ['saoma', 'pix', 'paynow', 'promptpay', 'dui
 
 export type RootFields = Readonly<Record<string, string | Readonly<Record<string, string>>>>;
 
-/** The schemes a decoded code carries, and the one that names it. */
-export function recognizeSchemes(fields: RootFields): { scheme: Scheme; schemes: Scheme[] } {
-  const found = new Set<Scheme>();
+const RANK: ReadonlyMap<Scheme, number> = new Map(PRIORITY.map((s, i) => [s, i]));
+
+/** The schemes a decoded code carries (in priority order), the one that names it, and where its account is. */
+export function recognizeSchemes(fields: RootFields): { scheme: Scheme; schemes: Scheme[]; accountId: string | undefined } {
+  const found: Scheme[] = [];
+  let accountId: string | undefined;
+  let best = Number.MAX_SAFE_INTEGER;
+  const add = (scheme: Scheme, id: string | undefined) => {
+    if (!found.includes(scheme)) found.push(scheme);
+    const rank = RANK.get(scheme)!;
+    if (rank < best) {
+      best = rank;
+      accountId = id;
+    }
+  };
   for (const id in fields) {
     const n = Number(id);
-    if (n >= 2 && n <= 25) found.add(networkOfPrimitive(n));
+    if (n >= 2 && n <= 25) add(networkOfPrimitive(n), id);
     else if (n >= 26 && n <= 51) {
       const value = fields[id];
       const guid = typeof value === 'object' ? value['00'] : undefined;
       const scheme = guid === undefined ? undefined : schemeOfGuid(guid);
-      if (scheme) found.add(scheme);
+      if (scheme) add(scheme, id);
     }
   }
   // BharatQR: an Indian code with card-network accounts and/or a UPI template.
-  if (fields['58'] === 'IN' && (found.has('upi') || found.has('visa') || found.has('mastercard'))) found.add('bharatqr');
-  const schemes = PRIORITY.filter((s) => found.has(s));
-  return { scheme: schemes[0] ?? 'emvco', schemes: schemes.length > 0 ? schemes : ['emvco'] };
+  if (fields['58'] === 'IN' && (found.includes('upi') || found.includes('visa') || found.includes('mastercard'))) add('bharatqr', accountId);
+  if (found.length === 0) return { scheme: 'emvco', schemes: ['emvco'], accountId: undefined };
+  found.sort((a, b) => RANK.get(a)! - RANK.get(b)!);
+  return { scheme: found[0]!, schemes: found, accountId };
 }
