@@ -4,6 +4,9 @@ import { parseMajorAmount } from '../core/money/index.js';
 import { openPlatform, type Platform } from '../service/platform.js';
 import { nodeEd25519Verifier } from '../service/qr-signing.js';
 import { appendAudit } from '../service/audit.js';
+import fs from 'node:fs';
+import { decodeQrImage, renderPosterSvg, renderQrPng, renderQrSvg } from '../images/index.js';
+import { IMAGE_INPUT_BYTES_MAX } from '../images/limits.js';
 import { readConfig } from './config.js';
 
 const json = (value: unknown) => JSON.stringify(value, (_k, v) => (typeof v === 'bigint' ? v.toString() : v));
@@ -67,6 +70,9 @@ export function registerQrCommands(program: Command): void {
     .option('--amount <major>', 'dynamic code: amount in major units, e.g. 12.50')
     .option('--reference <ref>', 'dynamic code: order reference (letters and digits)')
     .option('--expires-in <seconds>', 'dynamic code: lifetime in seconds', '600')
+    .option('--svg <file>', 'also write the QR code as SVG')
+    .option('--png <file>', 'also write the QR code as PNG')
+    .option('--poster <file>', 'also write a printable poster (SVG) with the registered name and the verified mark')
     .action(async (opts: Record<string, string | undefined>) => {
       await withPlatform(async (platform) => {
         let dynamic: { amountMinor: bigint; reference: string; expiresAtMs: number } | undefined;
@@ -86,11 +92,40 @@ export function registerQrCommands(program: Command): void {
             signer.keyId,
             signer.sign,
           );
+          if (opts.svg) fs.writeFileSync(opts.svg, renderQrSvg(payload));
+          if (opts.png) fs.writeFileSync(opts.png, renderQrPng(payload));
+          if (opts.poster) fs.writeFileSync(opts.poster, renderPosterSvg({ payload, registeredName: opts.name!, subtitle: opts.city, verifiedMark: true }));
           process.stdout.write(payload + '\n');
         } catch (error) {
           process.stderr.write(`cannot make the code: ${(error as Error).message}\n`);
           process.exitCode = 2;
         }
+      });
+    });
+
+  qr.command('decode-image')
+    .description('read a QR code from a PNG or JPEG file; prints {"ok":true,"text":...,"verdict":...} and exits 0, or the error and exits 1')
+    .argument('<file>')
+    .action(async (file: string) => {
+      let bytes: Buffer;
+      try {
+        const size = fs.statSync(file).size;
+        if (size > IMAGE_INPUT_BYTES_MAX) throw new Error(`the file has ${size} bytes; at most ${IMAGE_INPUT_BYTES_MAX} are read`);
+        bytes = fs.readFileSync(file);
+      } catch (error) {
+        process.stdout.write(json({ ok: false, error: { code: 'IMAGE_UNREADABLE', message: (error as Error).message } }) + '\n');
+        process.exitCode = 1;
+        return;
+      }
+      const decoded = await decodeQrImage(new Uint8Array(bytes));
+      if (!decoded.ok) {
+        process.stdout.write(json({ ok: false, error: { code: decoded.code, message: decoded.message } }) + '\n');
+        process.exitCode = 1;
+        return;
+      }
+      await withPlatform(async (platform) => {
+        const verdict = scanVerdict(decoded.text, { keys: await platform.qrKeys.list(), verify: nodeEd25519Verifier, nowMs: Date.now() });
+        process.stdout.write(json({ ok: true, text: decoded.text, verdict }) + '\n');
       });
     });
 

@@ -66,3 +66,30 @@ describe('saoma qr', () => {
     expect(JSON.parse((await saoma(['qr', 'verify', payload], env)).stdout)).toMatchObject({ kind: 'counterfeit', reason: 'revoked_key' });
   });
 });
+
+describe('saoma qr make --png/--poster and decode-image', () => {
+  it('writes images a camera would read, and reads them back with the verdict', async () => {
+    const database = await createTestDatabase('sqlite');
+    const env = { ...process.env, ...database.env };
+    const dir = database.options.dataDir!;
+    try {
+      const made = await saoma(['qr', 'make', '--merchant', 'm_img', '--name', '面馆 Noodles', '--city', 'Hangzhou', '--png', `${dir}/code.png`, '--svg', `${dir}/code.svg`, '--poster', `${dir}/poster.svg`], env);
+      expect(made.code, made.stderr).toBe(0);
+      const payload = made.stdout.trim();
+      expect(fs.readFileSync(`${dir}/code.svg`, 'utf8')).toMatch(/^<svg|^<\?xml/);
+      expect(fs.readFileSync(`${dir}/poster.svg`, 'utf8')).toContain('面馆 Noodles');
+      const read = await saoma(['qr', 'decode-image', `${dir}/code.png`], env);
+      expect(read.code, read.stderr).toBe(0);
+      expect(JSON.parse(read.stdout)).toMatchObject({ ok: true, text: payload, verdict: { kind: 'genuine', merchantId: 'm_img' } });
+      fs.writeFileSync(`${dir}/not-an-image.png`, 'hello');
+      const bad = await saoma(['qr', 'decode-image', `${dir}/not-an-image.png`], env);
+      expect(bad.code).toBe(1);
+      expect(JSON.parse(bad.stdout)).toMatchObject({ ok: false, error: { code: 'IMAGE_UNSUPPORTED' } });
+      const missing = await saoma(['qr', 'decode-image', `${dir}/nope.png`], env);
+      expect(missing.code).toBe(1);
+      expect(JSON.parse(missing.stdout)).toMatchObject({ ok: false, error: { code: 'IMAGE_UNREADABLE' } });
+    } finally {
+      await database.drop();
+    }
+  });
+});
