@@ -58,7 +58,7 @@ interface EciSegment {
 
 function eciSegment(designator: number): EciSegment {
   if (!Number.isInteger(designator) || designator < 0 || designator > 127) {
-    throw new Error(`ECI designator ${designator} needs the multi-byte form, which is not implemented`);
+    throw new Error(`ECI designator ${designator} needs the multi-byte form; only designators 0-127 are supported`);
   }
   return {
     [ECI_SEGMENT_TAG]: true,
