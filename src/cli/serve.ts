@@ -10,6 +10,8 @@ export async function serve(config: ServerConfig, options: { logger: boolean }):
   const platform = await openPlatform({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, runJobs: true });
   await platform.ledger.ensurePlatformAccounts(DEFAULT_CURRENCY);
   const adminToken = await ensureAdminToken(platform.store.db, Date.now());
+  // A QR signing key from the first start on, so the published key set is never empty.
+  await platform.qrKeys.activeSigner(Date.now());
   const app = await buildApp({ platform, logger: options.logger });
   await app.listen({ port: config.port, host: config.host });
   const address = app.server.address();
@@ -22,6 +24,7 @@ export async function serve(config: ServerConfig, options: { logger: boolean }):
     `  OpenAPI       ${base}/openapi.json`,
     `  health        ${base}/healthz`,
     `  staff ledger  ${base}/v1/ledger/...`,
+    `  QR key set    ${base}/v1/qr/keys`,
   ];
   if (adminToken) {
     lines.push('', 'First start: an admin token was created. It is shown this once; keep it safe:', `  ${adminToken}`);
