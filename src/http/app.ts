@@ -31,6 +31,12 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       ? { level: 'info', redact: ['req.headers.authorization', 'req.headers.cookie', 'req.headers["x-api-key"]'] }
       : false,
     bodyLimit: HTTP_BODY_BYTES_MAX,
+    // Errors Fastify raises before routing (a malformed URL, say) leave in the same format.
+    frameworkErrors: (error, _request, reply) => {
+      // The reply here is not yet typed by any route.
+      const raw = reply as unknown as { status(code: number): { send(body: unknown): void } };
+      raw.status(400).send(errorBody('INVALID_REQUEST', error.message));
+    },
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: false } },
   }).withTypeProvider<TypeBoxTypeProvider>();
 

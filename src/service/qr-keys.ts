@@ -1,9 +1,17 @@
+import { randomBytes } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import { SaomaError } from '../core/errors.js';
 import { base64UrlDecode, base64UrlEncode, type QrPublicKey, type Signer } from '../core/qr/index.js';
 import type { Database } from '../store/schema.js';
 import { ed25519Signer, generateEd25519KeyPair } from './qr-signing.js';
 import { seal, unseal } from './secrets.js';
+
+const ROTATE_ATTEMPTS_MAX = 5;
+
+function isUniqueViolation(error: unknown): boolean {
+  const e = error as { code?: string; message?: string };
+  return e?.code === '23505' || e?.code === 'SQLITE_CONSTRAINT_UNIQUE' || /UNIQUE constraint failed/.test(e?.message ?? '');
+}
 
 export interface QrKeyInfo extends QrPublicKey {
   readonly createdAtMs: number;
@@ -28,24 +36,45 @@ export class QrKeyService {
     }));
   }
 
-  /** The active key's signer, creating the first key when there is none. */
+  /**
+   * The active key's signer, creating the first key when there is none. The active key id is read
+   * every time (one indexed row), so a rotation or revocation by another process takes effect at
+   * once; only the unsealed key is cached.
+   */
   async activeSigner(nowMs: number): Promise<{ keyId: string; sign: Signer }> {
-    if (this.signerCache) return this.signerCache;
-    let row = await this.db.selectFrom('qr_signing_keys').selectAll().where('status', '=', 'active').executeTakeFirst();
-    if (!row) {
-      await this.rotate(nowMs);
-      row = await this.db.selectFrom('qr_signing_keys').selectAll().where('status', '=', 'active').executeTakeFirstOrThrow();
+    for (let attempt = 0; attempt < ROTATE_ATTEMPTS_MAX; attempt++) {
+      const row = await this.db.selectFrom('qr_signing_keys').selectAll().where('status', '=', 'active').executeTakeFirst();
+      if (row) {
+        if (this.signerCache?.keyId !== row.key_id) {
+          const seed = unseal(this.masterKey, row.private_key_sealed, `qr_signing_keys:${row.key_id}`);
+          this.signerCache = { keyId: row.key_id, sign: ed25519Signer(seed) };
+        }
+        return this.signerCache!;
+      }
+      // None yet: create one; if another process just did, the next read finds it.
+      await this.insertActive(nowMs).catch((error: unknown) => {
+        if (!isUniqueViolation(error)) throw error;
+      });
     }
-    const seed = unseal(this.masterKey, row.private_key_sealed, `qr_signing_keys:${row.key_id}`);
-    this.signerCache = { keyId: row.key_id, sign: ed25519Signer(seed) };
-    return this.signerCache;
+    throw new SaomaError('LEDGER_UNAVAILABLE', 'no active QR signing key could be established');
   }
 
   /** A new active key; the previous active key is retired (codes it signed stay valid). */
   async rotate(nowMs: number): Promise<string> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await this.insertActive(nowMs);
+      } catch (error) {
+        // Another rotation won the race for the one active slot: rotate again after it.
+        if (!isUniqueViolation(error) || attempt + 1 >= ROTATE_ATTEMPTS_MAX) throw error;
+      }
+    }
+  }
+
+  private async insertActive(nowMs: number): Promise<string> {
     const pair = generateEd25519KeyPair();
-    const existing = await this.db.selectFrom('qr_signing_keys').select('key_id').execute();
-    const keyId = `k${existing.length + 1}`;
+    // Random ids: no counting, so concurrent rotations never pick the same id.
+    const keyId = `k${randomBytes(6).toString('base64url')}`;
     await this.db.transaction().execute(async (tx) => {
       await tx.updateTable('qr_signing_keys').set({ status: 'retired', retired_at_ms: BigInt(nowMs) }).where('status', '=', 'active').execute();
       await tx
@@ -61,7 +90,6 @@ export class QrKeyService {
         })
         .execute();
     });
-    this.signerCache = undefined;
     return keyId;
   }
 
@@ -71,6 +99,5 @@ export class QrKeyService {
     if (!row) throw new SaomaError('NOT_FOUND', `no QR signing key ${keyId}`, 'keyId');
     if (row.status === 'active') await this.rotate(nowMs);
     await this.db.updateTable('qr_signing_keys').set({ status: 'revoked', revoked_at_ms: BigInt(nowMs) }).where('key_id', '=', keyId).execute();
-    this.signerCache = undefined;
   }
 }

@@ -74,6 +74,8 @@ export interface TestEnv {
   readonly platform: Platform;
   readonly server: Running;
   readonly base: string;
+  /** Where the platform keeps its files (the master key). */
+  readonly dataDir: string;
   close(): Promise<void>;
 }
 
@@ -92,6 +94,7 @@ export async function openTestEnv(
       platform: opened,
       server,
       base: server.base,
+      dataDir: database.options.dataDir!,
       async close() {
         try {
           await server.close();

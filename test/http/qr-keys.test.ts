@@ -58,3 +58,41 @@ describe.each(STORE_NAMES)('QR signing keys over HTTP on %s', (storeName) => {
     expect(audit.map((a) => a.action)).toEqual(['qr.keys.rotate', 'qr.keys.revoke']);
   });
 });
+
+describe.each(STORE_NAMES)('QR signing keys under concurrency on %s', (storeName) => {
+  it('concurrent rotations all succeed and leave exactly one active key; a revocation elsewhere stops signing at once', async () => {
+    const env = await openTestEnv(storeName);
+    try {
+      const admin = await staffToken(env.platform, 'admin');
+      const results = await Promise.all(Array.from({ length: 4 }, () => call(env.base, 'POST', '/v1/ops/qr/keys/rotate', { token: admin })));
+      expect(results.map((r) => r.status)).toEqual([200, 200, 200, 200]);
+      const keys = await env.platform.qrKeys.list();
+      expect(keys.filter((k) => k.status === 'active')).toHaveLength(1);
+      expect(new Set(keys.map((k) => k.keyId)).size).toBe(keys.length);
+
+      // Another process (here: another service over the same database) revokes the active key.
+      const { QrKeyService } = await import('../../src/service/qr-keys.js');
+      const { loadMasterKey } = await import('../../src/service/secrets.js');
+      const signing = await env.platform.qrKeys.activeSigner(Date.now());
+      const other = new QrKeyService(env.platform.store.db, loadMasterKey(env.dataDir));
+      await other.revoke(signing.keyId, Date.now());
+      const next = await env.platform.qrKeys.activeSigner(Date.now());
+      expect(next.keyId).not.toBe(signing.keyId);
+      expect((await env.platform.qrKeys.list()).find((k) => k.keyId === signing.keyId)?.status).toBe('revoked');
+    } finally {
+      await env.close();
+    }
+  });
+});
+
+describe('framework errors', () => {
+  it('a malformed URL gets the error format, not Fastify\'s', async () => {
+    const env = await openTestEnv('sqlite');
+    try {
+      const res = await call(env.base, 'GET', '/v1/ledger/accounts/%ZZ');
+      expectError(res, 400, 'INVALID_REQUEST');
+    } finally {
+      await env.close();
+    }
+  });
+});

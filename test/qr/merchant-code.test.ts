@@ -139,3 +139,24 @@ describe('scan verdicts of other codes', () => {
     expect(scanVerdict('hello 你好', ctx)).toEqual({ kind: 'text', text: 'hello 你好' });
   });
 });
+
+describe('review findings', () => {
+  it('a code claiming saoma in capitals is counterfeit, not foreign', () => {
+    const forged = encodeEmv([
+      { id: '00', value: '01' },
+      { id: '01', value: '11' },
+      { id: '26', children: [{ id: '00', value: 'ORG.SAOMA' }, { id: '01', value: 'm1' }] },
+      { id: '52', value: '5814' },
+      { id: '53', value: '156' },
+      { id: '58', value: 'CN' },
+      { id: '59', value: 'Noodle' },
+      { id: '60', value: 'Hangzhou' },
+    ]);
+    expect(scanVerdict(forged, ctx)).toMatchObject({ kind: 'counterfeit' });
+  });
+
+  it('the platform refuses to sign an amount that field 54 cannot hold', () => {
+    expect(() => buildMerchantCode({ ...stall, dynamic: { amountMinor: 10n ** 14n, reference: 'R1', expiresAtMs: NOW + 1000 } }, 'k1', ed25519Signer(k1.privateSeed))).toThrow(RangeError);
+    expect(scanVerdict(buildMerchantCode({ ...stall, dynamic: { amountMinor: 10n ** 12n - 1n, reference: 'R1', expiresAtMs: NOW + 1000 } }, 'k1', ed25519Signer(k1.privateSeed)), ctx)).toMatchObject({ kind: 'genuine' });
+  });
+});

@@ -102,6 +102,7 @@ export function buildMerchantCode(input: MerchantCodeInput, keyId: string, sign:
   const d = input.dynamic;
   if (d) {
     if (d.amountMinor <= 0n) throw new RangeError('a dynamic code needs a positive amount');
+    if (formatMajorAmount(d.amountMinor, input.currency).length > 13) throw new RangeError('the amount does not fit the 13 characters of field 54');
     if (!/^[A-Za-z0-9]{1,25}$/.test(d.reference)) throw new RangeError('reference must be 1-25 letters and digits');
     if (!Number.isSafeInteger(d.expiresAtMs) || d.expiresAtMs <= 0) throw new RangeError('expiry must be a time in milliseconds');
   }
@@ -168,7 +169,8 @@ function bad(reason: CounterfeitReason, message: string): MerchantCodeCheck {
 
 /** Does the text claim to be a saoma code? Then anything wrong with it makes it counterfeit. */
 export function claimsSaoma(text: string): boolean {
-  return text.includes(SAOMA_GUID);
+  // Case-insensitive, as scheme recognition is: "ORG.SAOMA" must not pass as a foreign code.
+  return text.toLowerCase().includes(SAOMA_GUID);
 }
 
 /**

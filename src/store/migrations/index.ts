@@ -123,6 +123,8 @@ function migrations(kind: StoreKind): Record<string, Migration> {
           .addColumn('retired_at_ms', 'bigint')
           .addColumn('revoked_at_ms', 'bigint')
           .execute();
+        // At most one active key, whatever processes race to rotate.
+        await sql`CREATE UNIQUE INDEX qr_signing_keys_one_active ON qr_signing_keys (status) WHERE status = 'active'`.execute(db);
       },
     },
   };
