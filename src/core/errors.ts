@@ -17,6 +17,13 @@ export const ERROR_CODES = {
   INVALID_CURSOR: { httpStatus: 400, type: 'invalid_request_error', message: 'The pagination cursor is invalid.' },
   RATE_LIMITED: { httpStatus: 429, type: 'rate_limit_error', message: 'Too many requests; retry later.' },
   LEDGER_OVERLOADED: { httpStatus: 503, type: 'overloaded_error', message: 'The ledger is at capacity; retry later.' },
+  IDEMPOTENCY_KEY_INVALID: { httpStatus: 400, type: 'idempotency_error', message: 'The Idempotency-Key header must be 1 to 255 printable ASCII characters.' },
+  IDEMPOTENCY_KEY_MISMATCH: {
+    httpStatus: 422,
+    type: 'idempotency_error',
+    message: 'This Idempotency-Key was used with a different request; use a new key for a new request.',
+  },
+  IDEMPOTENCY_KEY_IN_USE: { httpStatus: 409, type: 'idempotency_error', message: 'A request with this Idempotency-Key is still being processed; retry later.' },
   LEDGER_UNAVAILABLE: { httpStatus: 503, type: 'api_error', message: 'The ledger cannot write right now; retry later.' },
   INVARIANT_VIOLATED: { httpStatus: 500, type: 'api_error', message: 'An internal invariant failed; the operation was stopped.' },
   INTERNAL: { httpStatus: 500, type: 'api_error', message: 'Internal error.' },

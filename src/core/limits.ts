@@ -67,3 +67,6 @@ export const PAYMENT_CODE_FAILED_ATTEMPTS_GLOBAL_PER_HOUR_MAX = 200;
 // ---- end of consumer payment codes ----
 /** Wallets may cache the published QR key set this long (a revocation reaches them within it). */
 export const QR_KEYS_CACHE_SECONDS = 300;
+/** Idempotency keys: their length, and how long a stored response is replayed. */
+export const IDEMPOTENCY_KEY_LENGTH_MAX = 255;
+export const IDEMPOTENCY_KEY_TTL_MS = 24 * 60 * 60 * 1000;

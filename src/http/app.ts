@@ -10,6 +10,7 @@ import { HTTP_BODY_BYTES_MAX, HTTP_INFLIGHT_REQUESTS_MAX, HTTP_RATE_LIMIT_PER_MI
 import type { Platform } from '../service/platform.js';
 import { errorBody, installErrorHandling } from './errors.js';
 import { parseStrictJson } from './strict-json.js';
+import { installIdempotency } from './idempotency.js';
 import { ErrorResponse } from './schemas.js';
 import { ledgerOpsRoutes } from './ops/ledger.js';
 import { qrKeyOpsRoutes } from './ops/qr-keys.js';
@@ -134,6 +135,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     },
   );
 
+  installIdempotency(app, platform.store.db);
   await app.register(ledgerOpsRoutes, { platform });
   await app.register(qrKeyOpsRoutes, { platform });
   await app.register(qrKeyRoutes, { platform });

@@ -81,6 +81,15 @@ export interface QrSigningKeysTable {
   revoked_at_ms: bigint | null;
 }
 
+export interface IdempotencyKeysTable {
+  actor: string;
+  key: string;
+  fingerprint: string;
+  status_code: number | null;
+  response_body: string | null;
+  created_at_ms: bigint;
+}
+
 export interface Database {
   ledger_accounts: LedgerAccountsTable;
   ledger_transfers: LedgerTransfersTable;
@@ -90,4 +99,5 @@ export interface Database {
   audit_log: AuditLogTable;
   settings: SettingsTable;
   qr_signing_keys: QrSigningKeysTable;
+  idempotency_keys: IdempotencyKeysTable;
 }

@@ -127,6 +127,20 @@ function migrations(kind: StoreKind): Record<string, Migration> {
         await sql`CREATE UNIQUE INDEX qr_signing_keys_one_active ON qr_signing_keys (status) WHERE status = 'active'`.execute(db);
       },
     },
+    '0004_idempotency_keys': {
+      async up(db: Kysely<any>) {
+        await db.schema
+          .createTable('idempotency_keys')
+          .addColumn('actor', 'text', (c) => c.notNull())
+          .addColumn('key', 'text', (c) => c.notNull())
+          .addColumn('fingerprint', 'text', (c) => c.notNull())
+          .addColumn('status_code', 'integer')
+          .addColumn('response_body', 'text')
+          .addColumn('created_at_ms', 'bigint', (c) => c.notNull())
+          .addPrimaryKeyConstraint('idempotency_keys_pk', ['actor', 'key'])
+          .execute();
+      },
+    },
   };
 }
 
