@@ -70,3 +70,18 @@ export const QR_KEYS_CACHE_SECONDS = 300;
 /** Idempotency keys: their length, and how long a stored response is replayed. */
 export const IDEMPOTENCY_KEY_LENGTH_MAX = 255;
 export const IDEMPOTENCY_KEY_TTL_MS = 24 * 60 * 60 * 1000;
+
+/** cn-pboc (Barcode Payment Business Specification, 2018): same-customer daily caps per level, CNY fen. */
+export const CN_PBOC_LEVEL_B_DAILY_MINOR_MAX = 500_000n; // 5,000 yuan
+export const CN_PBOC_LEVEL_C_DAILY_MINOR_MAX = 100_000n; // 1,000 yuan, with the unconditional compensation promise
+export const CN_PBOC_LEVEL_D_DAILY_MINOR_MAX = 50_000n; // 500 yuan: static codes, whatever the verification
+/** Level A is "by agreement"; this is the agreement a customer has until they agree on another. */
+export const CN_PBOC_LEVEL_A_DAILY_MINOR_DEFAULT = 5_000_000n; // 50,000 yuan
+/** Payment-account classes (PBOC 公告〔2015〕第43号): caps on balance payments, CNY fen. */
+export const CN_PBOC_CLASS_I_SINCE_OPENING_MINOR_MAX = 100_000n; // 1,000 yuan since the account was opened
+export const CN_PBOC_CLASS_II_YEARLY_MINOR_MAX = 10_000_000n; // 100,000 yuan a year
+export const CN_PBOC_CLASS_III_YEARLY_MINOR_MAX = 20_000_000n; // 200,000 yuan a year
+/** A merchant-scanned payment code up to this amount needs no PIN (a product choice, not a PBOC number). */
+export const CN_PBOC_PASSWORD_FREE_MINOR_MAX = 20_000n; // 200 yuan
+/** The policy's calendar: Asia/Shanghai, UTC+8 all year (no daylight saving since 1991). */
+export const CN_PBOC_UTC_OFFSET_MS = 8 * 60 * 60 * 1000;
