@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import { Command } from 'commander';
-import { openPlatform } from '../service/platform.js';
-import { migrateStore, openStore } from '../store/open.js';
+import { migrateStore } from '../store/open.js';
+import { withPlatform, withStore } from './context.js';
 import { appendAudit } from '../service/audit.js';
 import { createStaffToken, listStaffTokens, revokeStaffToken, STAFF_ROLES, type StaffRole } from '../service/staff.js';
 import { readConfig } from './config.js';
@@ -25,14 +25,10 @@ program
   .command('migrate')
   .description('bring the database schema up to date')
   .action(async () => {
-    const config = readConfig();
-    const store = await openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, migrate: false });
-    try {
+    await withStore(async (store) => {
       const applied = await migrateStore(store);
       process.stdout.write(applied.length ? `applied: ${applied.join(', ')}\n` : 'schema is up to date\n');
-    } finally {
-      await store.close();
-    }
+    }, { migrate: false });
   });
 
 const ledger = program.command('ledger').description('ledger tools');
@@ -41,17 +37,13 @@ ledger
   .description('check the books; prints a one-line verdict and exits 1 on any violation')
   .option('--json', 'print the verdict as JSON')
   .action(async (opts: { json?: boolean }) => {
-    const config = readConfig();
-    const platform = await openPlatform({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
-    try {
+    await withPlatform(async (platform) => {
       const verdict = await platform.ledger.verify();
       process.stdout.write(
         (opts.json ? JSON.stringify(verdict, (_k, v) => (typeof v === 'bigint' ? v.toString() : v)) : formatVerdict(verdict)) + '\n',
       );
       process.exitCode = verdict.ok ? 0 : 1;
-    } finally {
-      await platform.close();
-    }
+    });
   });
 
 const staff = program.command('staff').description('staff access');
@@ -66,31 +58,23 @@ staff
       process.exitCode = 2;
       return;
     }
-    const config = readConfig();
-    const store = await openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
-    try {
+    await withStore(async (store) => {
       const token = await createStaffToken(store.db, opts.role as StaffRole, opts.label, Date.now());
       await appendAudit(store.db, { actor: 'cli', action: 'staff.token.create', detail: { role: opts.role, label: opts.label } }, Date.now());
       process.stdout.write(token + '\n');
-    } finally {
-      await store.close();
-    }
+    });
   });
 
 staff
   .command('tokens')
   .description('list staff tokens (ids, roles, labels; never the secrets)')
   .action(async () => {
-    const config = readConfig();
-    const store = await openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
-    try {
+    await withStore(async (store) => {
       for (const t of await listStaffTokens(store.db)) {
         const state = t.revokedAtMs === null ? 'active' : `revoked ${new Date(t.revokedAtMs).toISOString()}`;
         process.stdout.write(`${t.id}  ${t.role.padEnd(10)}  ${state.padEnd(32)}  ${t.label}\n`);
       }
-    } finally {
-      await store.close();
-    }
+    });
   });
 
 staff
@@ -98,16 +82,12 @@ staff
   .description('revoke a staff token by its id (see `saoma staff tokens`)')
   .argument('<id>', 'token id')
   .action(async (id: string) => {
-    const config = readConfig();
-    const store = await openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
-    try {
+    await withStore(async (store) => {
       const revoked = await revokeStaffToken(store.db, id, Date.now());
       if (revoked) await appendAudit(store.db, { actor: 'cli', action: 'staff.token.revoke', objectId: id }, Date.now());
       process.stdout.write(revoked ? `revoked ${id}\n` : `no active token ${id}\n`);
       process.exitCode = revoked ? 0 : 1;
-    } finally {
-      await store.close();
-    }
+    });
   });
 
 registerQrCommands(program);

@@ -1,25 +1,14 @@
 import type { Command } from 'commander';
 import { decodeEmv, buildMerchantCode, scanVerdict } from '../core/qr/index.js';
 import { parseMajorAmount } from '../core/money/index.js';
-import { openPlatform, type Platform } from '../service/platform.js';
 import { nodeEd25519Verifier } from '../service/qr-signing.js';
 import { appendAudit } from '../service/audit.js';
 import fs from 'node:fs';
 import { decodeQrImage, renderPosterSvg, renderQrPng, renderQrSvg } from '../images/index.js';
 import { IMAGE_INPUT_BYTES_MAX } from '../images/limits.js';
-import { readConfig } from './config.js';
+import { withPlatform } from './context.js';
 
 const json = (value: unknown) => JSON.stringify(value, (_k, v) => (typeof v === 'bigint' ? v.toString() : v));
-
-async function withPlatform<T>(fn: (platform: Platform) => Promise<T>): Promise<T> {
-  const config = readConfig();
-  const platform = await openPlatform({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
-  try {
-    return await fn(platform);
-  } finally {
-    await platform.close();
-  }
-}
 
 /** The result of `saoma qr parse`, as the issue specifies it. */
 export function parseOutput(payload: string, lenient: boolean): { exitCode: number; output: unknown } {

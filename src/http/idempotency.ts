@@ -4,6 +4,7 @@ import type { Kysely } from 'kysely';
 import { SaomaError } from '../core/errors.js';
 import { IDEMPOTENCY_KEY_LENGTH_MAX, IDEMPOTENCY_KEY_TTL_MS } from '../core/limits.js';
 import type { Database } from '../store/schema.js';
+import { isUniqueViolation } from '../store/errors.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -18,10 +19,6 @@ function actorOf(request: FastifyRequest): string | undefined {
   return request.staff ? `staff:${request.staff.tokenId}` : undefined;
 }
 
-function isUniqueViolation(error: unknown): boolean {
-  const e = error as { code?: string; message?: string };
-  return e?.code === '23505' || /UNIQUE constraint failed/.test(e?.message ?? '');
-}
 
 /**
  * `Idempotency-Key` on state-changing POSTs (DESIGN §6): the first request with a key runs and its

@@ -3,15 +3,12 @@ import type { Kysely } from 'kysely';
 import { SaomaError } from '../core/errors.js';
 import { base64UrlDecode, base64UrlEncode, type QrPublicKey, type Signer } from '../core/qr/index.js';
 import type { Database } from '../store/schema.js';
+import { isUniqueViolation } from '../store/errors.js';
 import { ed25519Signer, generateEd25519KeyPair } from './qr-signing.js';
 import { seal, unseal } from './secrets.js';
 
 const ROTATE_ATTEMPTS_MAX = 5;
 
-function isUniqueViolation(error: unknown): boolean {
-  const e = error as { code?: string; message?: string };
-  return e?.code === '23505' || e?.code === 'SQLITE_CONSTRAINT_UNIQUE' || /UNIQUE constraint failed/.test(e?.message ?? '');
-}
 
 export interface QrKeyInfo extends QrPublicKey {
   readonly createdAtMs: number;

@@ -1,6 +1,6 @@
 import { crcHex, crcStep } from './crc.js';
 import type { QrErrorCode, QrIssue } from './errors.js';
-import { countPoints, isAscii, parseTlv, type TlvObject } from './tlv.js';
+import { countPoints, parseTlv, type TlvObject } from './tlv.js';
 import { recognizeSchemes, type RootFields, type Scheme } from './schemes.js';
 import { QR_PAYLOAD_CHARS_MAX, QR_PAYLOAD_CHARS_SPEC } from '../limits.js';
 
