@@ -90,6 +90,174 @@ export interface IdempotencyKeysTable {
   created_at_ms: bigint;
 }
 
+
+export interface ConsumersTable {
+  id: string;
+  identifier: string;
+  display_name: string;
+  account_class: string;
+  status: string;
+  identity_name_sealed: string | null;
+  identity_number_sealed: string | null;
+  identity_number_masked: string | null;
+  identity_verified_at_ms: bigint | null;
+  pin_hash: string | null;
+  pin_failed_attempts: number;
+  pin_locked_until_ms: bigint | null;
+  created_at_ms: bigint;
+}
+
+export interface DevicesTable {
+  id: string;
+  consumer_id: string;
+  device_index: number;
+  kind: string;
+  public_key: string;
+  credential_id: string | null;
+  sign_count: bigint;
+  label: string;
+  status: string;
+  trusted_from_ms: bigint;
+  pay_code_key_sealed: string;
+  pay_code_last_step: bigint | null;
+  pay_code_failed_consecutive: number;
+  created_at_ms: bigint;
+}
+
+export interface SessionsTable {
+  id: string;
+  token_hash: string;
+  consumer_id: string;
+  device_id: string;
+  created_at_ms: bigint;
+  expires_at_ms: bigint;
+  revoked_at_ms: bigint | null;
+}
+
+export interface ChallengesTable {
+  id: string;
+  purpose: string;
+  consumer_id: string | null;
+  device_id: string | null;
+  message: string;
+  payload: string;
+  expires_at_ms: bigint;
+  used_at_ms: bigint | null;
+  created_at_ms: bigint;
+}
+
+export interface MerchantsTable {
+  id: string;
+  kind: string;
+  legal_name: string;
+  display_name: string;
+  licence_number: string | null;
+  mcc: string;
+  address: string;
+  city: string;
+  country_code: string;
+  currency: string;
+  settlement_account_sealed: string | null;
+  settlement_account_masked: string | null;
+  status: string;
+  owner_consumer_id: string | null;
+  fee_rate_bp: number;
+  created_at_ms: bigint;
+  reviewed_at_ms: bigint | null;
+}
+
+export interface MerchantApiKeysTable {
+  id: string;
+  merchant_id: string;
+  key_hash: string;
+  role: string;
+  label: string;
+  last4: string;
+  created_at_ms: bigint;
+  revoked_at_ms: bigint | null;
+}
+
+export interface TillsTable {
+  id: string;
+  merchant_id: string;
+  label: string;
+  payload: string;
+  created_at_ms: bigint;
+}
+
+export interface OrdersTable {
+  id: string;
+  merchant_id: string;
+  reference: string;
+  description: string;
+  amount_minor: bigint;
+  currency: string;
+  status: string;
+  payload: string;
+  expires_at_ms: bigint;
+  payment_id: string | null;
+  created_at_ms: bigint;
+  updated_at_ms: bigint;
+}
+
+export interface PaymentsTable {
+  id: string;
+  kind: string;
+  channel: string;
+  merchant_id: string | null;
+  payer_consumer_id: string;
+  payee_consumer_id: string | null;
+  device_id: string | null;
+  order_id: string | null;
+  challenge_id: string | null;
+  amount_minor: bigint;
+  currency: string;
+  fee_minor: bigint;
+  refunded_minor: bigint;
+  fee_refunded_minor: bigint;
+  status: string;
+  level: string;
+  compensation_promise: number;
+  description: string;
+  counters: string;
+  created_at_ms: bigint;
+  updated_at_ms: bigint;
+}
+
+export interface RefundsTable {
+  id: string;
+  payment_id: string;
+  merchant_id: string;
+  seq: number;
+  amount_minor: bigint;
+  fee_refund_minor: bigint;
+  reason: string;
+  created_at_ms: bigint;
+}
+
+export interface SpendCountersTable {
+  key: string;
+  used_minor: bigint;
+  count: number;
+}
+
+export interface PaymentCodeAttemptsTable {
+  id: Generated<number>;
+  merchant_id: string;
+  failed: number;
+  at_ms: bigint;
+}
+
+export interface OutboxEventsTable {
+  seq: Generated<bigint>;
+  id: string;
+  type: string;
+  merchant_id: string | null;
+  consumer_id: string | null;
+  data: string;
+  created_at_ms: bigint;
+}
+
 export interface Database {
   ledger_accounts: LedgerAccountsTable;
   ledger_transfers: LedgerTransfersTable;
@@ -100,4 +268,17 @@ export interface Database {
   settings: SettingsTable;
   qr_signing_keys: QrSigningKeysTable;
   idempotency_keys: IdempotencyKeysTable;
+  consumers: ConsumersTable;
+  devices: DevicesTable;
+  sessions: SessionsTable;
+  challenges: ChallengesTable;
+  merchants: MerchantsTable;
+  merchant_api_keys: MerchantApiKeysTable;
+  tills: TillsTable;
+  orders: OrdersTable;
+  payments: PaymentsTable;
+  refunds: RefundsTable;
+  spend_counters: SpendCountersTable;
+  payment_code_attempts: PaymentCodeAttemptsTable;
+  outbox_events: OutboxEventsTable;
 }

@@ -1,4 +1,17 @@
-import type { Account, LedgerChanges, PendingState, Transfer } from '../../core/ledger/index.js';
+import type { CompiledQuery } from 'kysely';
+import type { SaomaError } from '../../core/errors.js';
+import type { Account, LedgerChanges, PendingState, Transfer, TransferResult } from '../../core/ledger/index.js';
+
+/** Statements (compiled by Kysely for the store's dialect) to run in the writer's transaction,
+ * chosen from the request's results. */
+export type SideEffects = (results: readonly TransferResult[]) => readonly CompiledQuery[];
+
+/** A precondition read in the writer's transaction just before a request applies: a SELECT that
+ * must return a row, else the request is refused with `error` and nothing of it is written. */
+export interface Guard {
+  readonly query: CompiledQuery;
+  readonly error: SaomaError;
+}
 
 /** A durable job row written in the same transaction as the ledger change that needs it. */
 export interface NewJob {
@@ -25,6 +38,10 @@ export interface LedgerTx {
   loadTransfers(ids: readonly string[]): Promise<Transfer[]>;
   loadPending(ids: readonly string[]): Promise<PendingState[]>;
   write(changes: LedgerChanges, jobs: readonly NewJob[], audits: readonly NewAudit[], nowMs: bigint): Promise<void>;
+  /** Runs compiled statements in the transaction, in order. */
+  execute(statements: readonly CompiledQuery[]): Promise<void>;
+  /** Runs one read in the transaction and returns its rows. */
+  query(statement: CompiledQuery): Promise<unknown[]>;
 }
 
 /** Engine adapter for the ledger writer: one write transaction at a time, committed durably. */

@@ -14,7 +14,7 @@ import {
   type TransferResult,
 } from '../../core/ledger/index.js';
 import { LEDGER_BATCH_ITEMS_MAX, LEDGER_COMMIT_ITEMS_MAX, LEDGER_QUEUE_ITEMS_MAX } from '../../core/limits.js';
-import type { LedgerBatchIO, NewAudit, NewJob } from './batch-io.js';
+import type { Guard, LedgerBatchIO, NewAudit, NewJob, SideEffects } from './batch-io.js';
 
 /** Who asked, for the audit trail; written in the transaction of the change, with its results. */
 export interface AuditNote {
@@ -33,6 +33,8 @@ type Request =
       items: readonly TransferInput[];
       internal: boolean;
       audit?: AuditNote | undefined;
+      effects?: SideEffects | undefined;
+      guards?: readonly Guard[] | undefined;
       resolve: (r: TransferResult[]) => void;
       reject: (e: unknown) => void;
     };
@@ -79,9 +81,27 @@ export class LedgerWriter {
     return new Promise((resolve, reject) => this.enqueue({ kind: 'accounts', items, audit: options.audit, resolve, reject }));
   }
 
-  createTransfers(items: readonly TransferInput[], options: { internal?: boolean; audit?: AuditNote } = {}): Promise<TransferResult[]> {
+  /**
+   * `effects` writes the rows that belong with the transfers (a payment's record, its outbox event,
+   * a job) in the same transaction, from the results: money and its record commit together or not
+   * at all. Its statements must not fail (insert-if-absent, conditional updates): a failure rolls
+   * back the whole batch.
+   */
+  createTransfers(
+    items: readonly TransferInput[],
+    options: { internal?: boolean; audit?: AuditNote; effects?: SideEffects; guards?: readonly Guard[] } = {},
+  ): Promise<TransferResult[]> {
     return new Promise((resolve, reject) =>
-      this.enqueue({ kind: 'transfers', items, internal: options.internal === true, audit: options.audit, resolve, reject }),
+      this.enqueue({
+        kind: 'transfers',
+        items,
+        internal: options.internal === true,
+        audit: options.audit,
+        effects: options.effects,
+        guards: options.guards,
+        resolve,
+        reject,
+      }),
     );
   }
 
@@ -100,7 +120,8 @@ export class LedgerWriter {
       request.reject(new SaomaError('BATCH_TOO_LARGE', `at most ${LEDGER_BATCH_ITEMS_MAX} items per request`));
       return;
     }
-    if (request.items.length === 0) {
+    // A request without transfers still runs when it carries guards or effects (closing an order).
+    if (request.items.length === 0 && (request.kind === 'accounts' || (!request.effects && !request.guards))) {
       request.resolve([]);
       return;
     }
@@ -141,7 +162,7 @@ export class LedgerWriter {
   }
 
   private async commitBatch(batch: Request[], items: number): Promise<void> {
-    let outcomes: Array<AccountResult[] | TransferResult[]>;
+    let outcomes: Array<AccountResult[] | TransferResult[] | SaomaError>;
     try {
       outcomes = await this.io.transaction(async (tx) => {
         let nextTs = await tx.lastTs();
@@ -170,11 +191,27 @@ export class LedgerWriter {
           transfer: (id) => transferMap.get(id),
           pending: (id) => pendingMap.get(id),
         });
-        const results = batch.map((request) =>
-          request.kind === 'accounts'
-            ? createAccounts(ws, request.items, clock)
-            : createTransfers(ws, request.items, clock, { allowInternal: request.internal }),
-        );
+        // Per request, in queue order: its guards (read in this transaction), its transfers, its
+        // effects. So a guard sees every effect of the requests before it: two requests racing for
+        // one order, challenge or counter are decided here, one after the other.
+        const results: Array<AccountResult[] | TransferResult[] | SaomaError> = [];
+        for (const request of batch) {
+          if (request.kind === 'accounts') {
+            results.push(createAccounts(ws, request.items, clock));
+            continue;
+          }
+          const failed = await firstFailedGuard(tx, request.guards);
+          if (failed) {
+            results.push(failed);
+            continue;
+          }
+          const transferResults = createTransfers(ws, request.items, clock, { allowInternal: request.internal });
+          results.push(transferResults);
+          if (request.effects) {
+            const statements = request.effects(transferResults);
+            if (statements.length > 0) await tx.execute(statements);
+          }
+        }
         const changes = ws.changes();
         await tx.write(changes, expiryJobs(changes.transfersCreated), auditRows(batch, results), nowMs);
         return results;
@@ -188,7 +225,11 @@ export class LedgerWriter {
     }
     this.stats.commits++;
     this.stats.itemsCommitted += items;
-    batch.forEach((request, i) => (request.resolve as (r: unknown) => void)(outcomes[i]));
+    batch.forEach((request, i) => {
+      const outcome = outcomes[i];
+      if (outcome instanceof SaomaError) request.reject(outcome);
+      else (request.resolve as (r: unknown) => void)(outcome);
+    });
   }
 }
 
@@ -224,17 +265,25 @@ function expiryJobs(created: readonly Transfer[]): NewJob[] {
   return jobs;
 }
 
-function auditRows(batch: readonly Request[], results: ReadonlyArray<readonly string[]>): NewAudit[] {
+async function firstFailedGuard(tx: { query(q: Guard['query']): Promise<unknown[]> }, guards: readonly Guard[] | undefined): Promise<SaomaError | undefined> {
+  for (const guard of guards ?? []) {
+    if ((await tx.query(guard.query)).length === 0) return guard.error;
+  }
+  return undefined;
+}
+
+function auditRows(batch: readonly Request[], results: ReadonlyArray<readonly string[] | SaomaError>): NewAudit[] {
   const rows: NewAudit[] = [];
   batch.forEach((request, i) => {
-    if (!request.audit) return;
+    const result = results[i]!;
+    if (!request.audit || result instanceof SaomaError) return;
     const counts: Record<string, number> = {};
-    for (const r of results[i]!) counts[r] = (counts[r] ?? 0) + 1;
+    for (const r of result) counts[r] = (counts[r] ?? 0) + 1;
     rows.push({
       actor: request.audit.actor,
       action: request.audit.action,
       objectId: request.audit.objectId ?? null,
-      detail: JSON.stringify({ ...request.audit.detail, items: request.items.length, firstId: request.items[0]!.id, results: counts }),
+      detail: JSON.stringify({ ...request.audit.detail, items: request.items.length, firstId: request.items[0]?.id ?? null, results: counts }),
     });
   });
   return rows;

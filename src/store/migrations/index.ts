@@ -1,5 +1,6 @@
 import { sql, type Kysely, type Migration, type MigrationProvider } from 'kysely';
 import type { StoreKind } from '../store.js';
+import { walletsMerchantsPayments } from './0005-wallets-merchants-payments.js';
 
 // Transfers and the audit trail are never edited: corrections are new rows. The database refuses.
 async function appendOnly(db: Kysely<any>, kind: StoreKind, table: string): Promise<void> {
@@ -141,6 +142,7 @@ function migrations(kind: StoreKind): Record<string, Migration> {
           .execute();
       },
     },
+    '0005_wallets_merchants_payments': walletsMerchantsPayments(kind),
   };
 }
 

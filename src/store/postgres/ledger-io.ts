@@ -92,6 +92,12 @@ export class PostgresLedgerIO implements LedgerBatchIO {
       loadPending: async (ids) =>
         ids.length === 0 ? [] : (await client.query('SELECT t.* FROM unnest($1::text[]) AS k(id) JOIN ledger_pending t USING (id)', [ids])).rows.map(pendingFromRow),
       write: (changes, jobs, audits, nowMs) => write(client, changes, jobs, audits, nowMs),
+      query: async (q) => (await client.query(q.sql, (q.parameters as unknown[]).map((p) => (typeof p === 'bigint' ? p.toString() : p)))).rows,
+      execute: async (statements) => {
+        for (const q of statements) {
+          await client.query(q.sql, (q.parameters as unknown[]).map((p) => (typeof p === 'bigint' ? p.toString() : p)));
+        }
+      },
     };
   }
 

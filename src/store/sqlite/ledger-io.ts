@@ -86,7 +86,21 @@ export class SqliteLedgerIO implements LedgerBatchIO {
     loadTransfers: async (ids) => this.loadEach(this.stmts.transfer, ids).map(transferFromRow),
     loadPending: async (ids) => this.loadEach(this.stmts.pending, ids).map(pendingFromRow),
     write: async (changes, jobs, audits, nowMs) => this.write(changes, jobs, audits, nowMs),
+    execute: async (statements) => {
+      for (const q of statements) this.statement(q.sql).run(...(q.parameters as unknown[]));
+    },
+    query: async (q) => this.statement(q.sql).all(...(q.parameters as unknown[])),
   };
+
+  private readonly statementCache = new Map<string, BetterSqlite3.Statement>();
+  private statement(text: string): BetterSqlite3.Statement {
+    let stmt = this.statementCache.get(text);
+    if (!stmt) {
+      stmt = this.raw.prepare(text);
+      if (this.statementCache.size < 256) this.statementCache.set(text, stmt);
+    }
+    return stmt;
+  }
 
   private loadEach(stmt: BetterSqlite3.Statement, ids: readonly string[]): Row[] {
     const rows: Row[] = [];
