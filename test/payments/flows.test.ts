@@ -1,0 +1,145 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { platformAccountId } from '../../src/core/ledger/index.js';
+import { SaomaApiError, type MerchantClient, type WalletClient, type Merchant } from '../../src/sdk/index.js';
+import { STORE_NAMES } from '../helpers/stores.js';
+import { openWorld, type World } from './world.js';
+
+const FEES = platformAccountId('fees', 'CNY');
+
+async function apiError(promise: Promise<unknown>): Promise<SaomaApiError> {
+  try {
+    await promise;
+  } catch (error) {
+    if (error instanceof SaomaApiError) return error;
+    throw error;
+  }
+  throw new Error('expected the call to fail');
+}
+
+describe.each(STORE_NAMES)('payment flows end to end through the SDK (%s)', (store) => {
+  let world: World;
+  let shop: { client: MerchantClient; merchant: Merchant };
+  let alice: WalletClient;
+  let bob: WalletClient;
+  const merchantAccount = () => `merchant:${shop.merchant.id}:CNY`;
+  const wallet = (w: WalletClient) => `wallet:${w.consumerId}:CNY`;
+
+  beforeAll(async () => {
+    world = await openWorld(store);
+    shop = await world.merchant('Lanzhou Noodles');
+    alice = await world.wallet('Alice', 1_000_000n);
+    bob = await world.wallet('Bob', 0n);
+    await alice.setPin('135790');
+  });
+  afterAll(async () => world?.close());
+
+  it('pays a static till code: the wallet sees the registered payee, signs, and the merchant is credited less the fee', async () => {
+    const till = await shop.client.createTill('counter 1');
+    const prepared = await alice.prepare({ code: till.payload, amountMinor: 1250 });
+    expect(prepared.payee).toEqual({ kind: 'merchant', id: shop.merchant.id, name: 'Lanzhou Noodles', verified: true });
+    expect(prepared.message).toContain('amount: 1250 CNY (12.50 CNY)');
+    expect(prepared.pinRequired).toBe(false);
+    const before = { alice: await world.available(wallet(alice)), merchant: await world.available(merchantAccount()), fees: await world.available(FEES) };
+    const payment = await alice.confirmPrepared(prepared);
+    expect(payment).toMatchObject({ status: 'succeeded', amountMinor: 1250, feeMinor: 5, level: 'D', channel: 'static_merchant_code', payeeName: 'Lanzhou Noodles' });
+    expect(await world.available(wallet(alice))).toBe(before.alice - 1250n);
+    expect(await world.available(merchantAccount())).toBe(before.merchant + 1245n);
+    expect(await world.available(FEES)).toBe(before.fees + 5n);
+    expect((await shop.client.payment(payment.id)).status).toBe('succeeded');
+    expect((await alice.history()).map((p) => p.id)).toContain(payment.id);
+    await world.verifyLedger();
+  });
+
+  it('pays a dynamic order code once; a second payer and a closed or expired order are refused', async () => {
+    const order = await shop.client.createOrder({ amountMinor: 8800, reference: `table-7-${store}`, description: 'two bowls' });
+    expect(order.status).toBe('open');
+    // The reference makes creation idempotent.
+    expect((await shop.client.createOrder({ amountMinor: 8800, reference: `table-7-${store}`, description: 'two bowls' })).id).toBe(order.id);
+    expect((await apiError(shop.client.createOrder({ amountMinor: 9900, reference: `table-7-${store}`, description: 'two bowls' }))).code).toBe('ORDER_REFERENCE_EXISTS');
+    const paid = await alice.pay({ code: order.payload });
+    expect(paid).toMatchObject({ status: 'succeeded', amountMinor: 8800, orderId: order.id, level: 'C', compensationPromise: true });
+    expect((await shop.client.order(order.id)).status).toBe('paid');
+    await world.fund(bob.consumerId!, 20_000n);
+    expect((await apiError(bob.pay({ code: order.payload }))).code).toBe('ORDER_NOT_OPEN');
+    expect((await apiError(shop.client.closeOrder(order.id))).code).toBe('ORDER_NOT_OPEN');
+
+    const closed = await shop.client.createOrder({ amountMinor: 500, reference: `closed-${store}` });
+    expect((await shop.client.closeOrder(closed.id)).status).toBe('closed');
+    expect((await apiError(bob.pay({ code: closed.payload }))).code).toBe('ORDER_NOT_OPEN');
+
+    const expiring = await shop.client.createOrder({ amountMinor: 500, reference: `expiring-${store}`, ttlMs: 10_000 });
+    world.clock.advance(11_000);
+    expect((await apiError(bob.pay({ code: expiring.payload }))).code).toBe('ORDER_EXPIRED');
+    expect((await shop.client.order(expiring.id)).status).toBe('expired');
+    await world.verifyLedger();
+  });
+
+  it('charges a payment code up to the password-free limit at once (level C), once only', async () => {
+    const code = await alice.paymentCode(world.clock.now());
+    const before = await world.available(wallet(alice));
+    const payment = await shop.client.scan({ code: code.digits, amountMinor: 1800 });
+    expect(payment).toMatchObject({ status: 'succeeded', channel: 'payment_code', level: 'C', compensationPromise: true, amountMinor: 1800 });
+    expect(await world.available(wallet(alice))).toBe(before - 1800n);
+    expect((await apiError(shop.client.scan({ code: code.digits, amountMinor: 1800 }))).code).toBe('PAYMENT_CODE_USED');
+    expect(await world.available(wallet(alice))).toBe(before - 1800n);
+  });
+
+  it('holds a payment code above the limit until the consumer confirms with signature and PIN (level A), or declines, or it times out', async () => {
+    world.clock.advance(20_000);
+    const big = await shop.client.scan({ code: (await alice.paymentCode(world.clock.now())).digits, amountMinor: 50_000 });
+    expect(big.status).toBe('awaiting_confirmation');
+    const before = await world.available(wallet(alice));
+    expect((await alice.confirmations()).map((p) => p.id)).toEqual([big.id]);
+    const confirmed = await alice.confirm(big.id, '135790');
+    expect(confirmed).toMatchObject({ status: 'succeeded', level: 'A', compensationPromise: false });
+    expect(await world.available(wallet(alice))).toBe(before);
+    expect((await shop.client.payment(big.id)).status).toBe('succeeded');
+
+    world.clock.advance(20_000);
+    const declined = await shop.client.scan({ code: (await alice.paymentCode(world.clock.now())).digits, amountMinor: 30_000 });
+    const held = await world.available(wallet(alice));
+    expect((await alice.decline(declined.id)).status).toBe('voided');
+    expect(await world.available(wallet(alice))).toBe(held + 30_000n);
+    expect((await apiError(alice.confirm(declined.id, '135790'))).code).toBe('PAYMENT_NOT_AWAITING_CONFIRMATION');
+
+    world.clock.advance(20_000);
+    const lapsed = await shop.client.scan({ code: (await alice.paymentCode(world.clock.now())).digits, amountMinor: 30_000 });
+    const job = await world.env.platform.store.db.selectFrom('jobs').selectAll().where('id', '=', `payment.confirm_timeout:${lapsed.id}`).executeTakeFirstOrThrow();
+    expect(Number(job.run_at_ms)).toBeGreaterThan(world.clock.now());
+    await world.env.platform.payments.confirmTimeout(lapsed.id);
+    expect((await shop.client.payment(lapsed.id)).status).toBe('expired');
+    expect((await apiError(alice.confirm(lapsed.id, '135790'))).code).toBe('PAYMENT_NOT_AWAITING_CONFIRMATION');
+    await world.verifyLedger();
+  });
+
+  it('transfers between people and pays a personal receiving code into the owner’s wallet, without fees', async () => {
+    const before = await world.available(wallet(bob));
+    const sent = await alice.transfer({ to: (await bob.me()).consumer.identifier, amountMinor: 3000 });
+    expect(sent).toMatchObject({ kind: 'p2p', status: 'succeeded', feeMinor: 0, direction: 'sent' });
+    expect(await world.available(wallet(bob))).toBe(before + 3000n);
+    expect((await bob.payment(sent.id)).direction).toBe('received');
+    const { till } = await bob.receivingCode();
+    const viaCode = await alice.pay({ code: till.payload, amountMinor: 700 });
+    expect(viaCode).toMatchObject({ kind: 'personal_code', status: 'succeeded', feeMinor: 0, payeeName: 'Bob' });
+    expect(await world.available(wallet(bob))).toBe(before + 3700n);
+    expect((await apiError(bob.pay({ code: till.payload, amountMinor: 100 }))).code).toBe('SELF_PAYMENT');
+    await world.verifyLedger();
+  });
+
+  it('refunds partially and fully, returning the fee in proportion, never beyond the captured amount', async () => {
+    const till = (await shop.client.tills())[0]!;
+    const payment = await alice.pay({ code: till.payload, amountMinor: 10_000 });
+    expect(payment.feeMinor).toBe(38);
+    const before = { alice: await world.available(wallet(alice)), fees: await world.available(FEES) };
+    const partial = await shop.client.refund(payment.id, { amountMinor: 2_500, reason: 'one dish missing' });
+    expect(partial).toMatchObject({ status: 'succeeded', refundedMinor: 2_500 });
+    expect((await apiError(shop.client.refund(payment.id, { amountMinor: 7_501 }))).code).toBe('REFUND_EXCEEDS_PAYMENT');
+    const rest = await shop.client.refund(payment.id, { amountMinor: 7_500 });
+    expect(rest).toMatchObject({ status: 'refunded', refundedMinor: 10_000 });
+    expect(await world.available(wallet(alice))).toBe(before.alice + 10_000n);
+    // 38 fen of fee: 9 returned with the first quarter (floor), the remaining 29 with the rest.
+    expect(await world.available(FEES)).toBe(before.fees - 38n);
+    expect((await apiError(shop.client.refund(payment.id, { amountMinor: 1 }))).code).toBe('PAYMENT_NOT_REFUNDABLE');
+    await world.verifyLedger();
+  });
+});
