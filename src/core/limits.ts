@@ -86,6 +86,25 @@ export const CN_PBOC_PASSWORD_FREE_MINOR_MAX = 20_000n; // 200 yuan
 /** The policy's calendar: Asia/Shanghai, UTC+8 all year (no daylight saving since 1991). */
 export const CN_PBOC_UTC_OFFSET_MS = 8 * 60 * 60 * 1000;
 
+// ---- Bank transfers: top-ups, withdrawals, settlements (docs/decisions/0011-bank-connector-and-settlement.md) ----
+/** Largest single top-up and withdrawal (minor units; 50,000 yuan in CNY); larger sums go in several. */
+export const TOPUP_MINOR_MAX = 5_000_000;
+export const WITHDRAWAL_MINOR_MAX = 5_000_000;
+/** Bank account numbers: digits only (domestic account numbers and IBAN-free formats), no separators. */
+export const BANK_ACCOUNT_DIGITS_MIN = 8;
+export const BANK_ACCOUNT_DIGITS_MAX = 30;
+/** A bank's decline reason is kept up to this many characters. */
+export const BANK_REASON_CHARS_MAX = 200;
+/** When the job first re-drives a bank transfer its request left unfinished (transport failure, crash). */
+export const BANK_DRIVE_DELAY_MS = 30_000;
+/** How long the job keeps retrying a bank that does not answer before it leaves the transfer to an operator. */
+export const BANK_DRIVE_GIVE_UP_AFTER_MS = 3 * 24 * 60 * 60 * 1000;
+/** Merchants read per page by a settlement run (each is settled before the next page is read). */
+export const SETTLEMENT_MERCHANTS_PAGE_MAX = 500;
+/** Tries at one merchant's settlement hold when a payment or refund moved its balance since it was read. */
+export const SETTLEMENT_HOLD_ATTEMPTS_MAX = 3;
+// ---- end of bank transfers ----
+
 // QR images (src/images): rendering and decoding.
 /** Largest image file decodeQrImage accepts: 10 MiB. */
 export const IMAGE_INPUT_BYTES_MAX = 10 * 1024 * 1024;
@@ -113,3 +132,94 @@ export const QR_SCALE_PX_MAX = 32;
 export const POSTER_NAME_CHARS_MAX = 100;
 export const POSTER_SUBTITLE_CHARS_MAX = 100;
 export const POSTER_CAPTION_CHARS_MAX = 60;
+
+// ---- Webhooks and live events (src/service/webhooks.ts, live-events.ts; docs/decisions/0009-webhooks-outbox.md) ----
+/** A delivery that has not answered with a status by then counts as failed and is retried. */
+export const WEBHOOK_TIMEOUT_MS = 10_000;
+/** Endpoint URLs, and the description a merchant may give one. */
+export const WEBHOOK_URL_CHARS_MAX = 2048;
+export const WEBHOOK_DESCRIPTION_CHARS_MAX = 200;
+/** Active endpoints one merchant may have. */
+export const WEBHOOK_ENDPOINTS_PER_MERCHANT_MAX = 16;
+/** A failing delivery is retried for at least this long after it was enqueued (DESIGN §6: 24 h)... */
+export const WEBHOOK_RETRY_DURATION_MS_MIN = 24 * 60 * 60 * 1000;
+/** ...and at least this many times, whichever ends later. */
+export const WEBHOOK_ATTEMPTS_MIN = 25;
+/** Retry backoff: exponential from the base, capped, with full jitter. */
+export const WEBHOOK_RETRY_BACKOFF_MS_BASE = 5_000;
+export const WEBHOOK_RETRY_BACKOFF_MS_MAX = 60 * 60 * 1000;
+/** Deliveries leased per claim, all in flight at once (each ends within WEBHOOK_TIMEOUT_MS, well inside the job lease). */
+export const WEBHOOK_DELIVERIES_CONCURRENT_MAX = 32;
+/** The dispatcher reads the outbox this often, this many events at a time. */
+export const WEBHOOK_DISPATCH_INTERVAL_MS = 250;
+export const WEBHOOK_DISPATCH_EVENTS_MAX = 500;
+/** Bytes of a receiver's response body read (and dropped) before the connection is cut. */
+export const WEBHOOK_RESPONSE_BYTES_MAX = 64 * 1024;
+/** Characters of a failed attempt's error kept in the attempts log. */
+export const WEBHOOK_ERROR_CHARS_MAX = 500;
+/** Receivers refuse signatures whose timestamp is further than this from their clock (SDK default). */
+export const WEBHOOK_SIGNATURE_TOLERANCE_MS = 5 * 60 * 1000;
+/** Live events (SSE): outbox polling while anyone listens, and its batch. */
+export const LIVE_EVENTS_POLL_INTERVAL_MS = 200;
+export const LIVE_EVENTS_POLL_EVENTS_MAX = 1000;
+/** Event streams open at once in one process; past it new streams get 503 at once. */
+export const LIVE_EVENTS_SUBSCRIBERS_MAX = 1000;
+/** Events replayed to a stream that reconnects with Last-Event-ID; older missed events are not. */
+export const LIVE_EVENTS_REPLAY_EVENTS_MAX = 500;
+/** A comment line keeps idle streams (and the proxies in between) open. */
+export const LIVE_EVENTS_HEARTBEAT_MS = 15_000;
+/** Bytes queued for a client that does not read; past it its stream is closed (it reconnects and replays). */
+export const LIVE_EVENTS_CLIENT_BUFFER_BYTES_MAX = 1024 * 1024;
+// ---- end of webhooks and live events ----
+
+// Passkeys (WebAuthn, src/service/passkeys.ts; decision 0010).
+/** How long the browser keeps a passkey prompt open (the options' `timeout`); the challenge's own expiry is the caller's. */
+export const PASSKEY_CEREMONY_TIMEOUT_MS = 60_000;
+/** Challenge bytes: WebAuthn asks for at least 16 random bytes; a payment challenge is a 32-byte SHA-256. */
+export const PASSKEY_CHALLENGE_BYTES_MIN = 16;
+export const PASSKEY_CHALLENGE_BYTES_MAX = 64;
+/** WebAuthn's own caps: a user handle is at most 64 bytes, a credential id at most 1,023 bytes. */
+export const PASSKEY_USER_ID_BYTES_MAX = 64;
+export const PASSKEY_CREDENTIAL_ID_BYTES_MAX = 1023;
+/** Credentials listed in one options object (`excludeCredentials`, `allowCredentials`). */
+export const PASSKEY_LISTED_CREDENTIALS_MAX = 64;
+
+// ---- Wallets, merchants and payments ----
+/** A challenge (login, payment, confirmation, device approval) must be signed within this. */
+export const CHALLENGE_TTL_MS = 2 * 60 * 1000;
+/** Random bytes of a challenge's nonce. */
+export const CHALLENGE_NONCE_BYTES = 16;
+/** A wallet session (bound to one device) lives this long, then the device signs in again. */
+export const SESSION_TTL_MS = 7 * 24 * 60 * 60 * 1000;
+/** Devices one consumer may have bound at once. */
+export const DEVICES_PER_CONSUMER_MAX = 5;
+/** A device added by identity re-verification (not approved by an existing device) cools off this long... */
+export const DEVICE_COOLING_OFF_MS = 24 * 60 * 60 * 1000;
+/** ...during which one payment may not exceed this (CNY fen: 200 yuan). */
+export const DEVICE_COOLING_OFF_PAYMENT_MINOR_MAX = 20_000n;
+/** Payment PIN: digits, wrong attempts in a row before the lock, and how long the lock lasts. */
+export const PIN_DIGITS = 6;
+export const PIN_ATTEMPTS_MAX = 5;
+export const PIN_LOCK_MS = 24 * 60 * 60 * 1000;
+/** scrypt cost of PIN hashes (N = 2^15, r = 8, p = 1: 32 MiB, tens of milliseconds here). */
+export const PIN_SCRYPT_N = 2 ** 15;
+/** A merchant-scanned payment above the password-free limit waits this long for the consumer's confirmation. */
+export const PAYMENT_CONFIRM_TIMEOUT_MS = 2 * 60 * 1000;
+/** Dynamic order codes: default and longest life. */
+export const ORDER_TTL_MS_DEFAULT = 15 * 60 * 1000;
+export const ORDER_TTL_MS_MAX = 24 * 60 * 60 * 1000;
+/** Merchant discount rate in basis points (0.38%, the common QR rate in China), and its ceiling. */
+export const MERCHANT_FEE_RATE_BP_DEFAULT = 38;
+export const MERCHANT_FEE_RATE_BP_MAX = 1000;
+/** Personal receiving codes are for people, not shops (银发〔2021〕259号): receipts per policy day. */
+export const PERSONAL_CODE_RECEIPTS_PER_DAY_MAX = 30;
+export const PERSONAL_CODE_RECEIVED_DAILY_MINOR_MAX = 500_000n; // 5,000 yuan
+/** Secret API keys and tills one merchant may have. */
+export const MERCHANT_API_KEYS_MAX = 20;
+export const MERCHANT_TILLS_MAX = 100;
+/** Free-text fields (names, descriptions, references, labels), in characters. */
+export const NAME_CHARS_MAX = 100;
+export const DESCRIPTION_CHARS_MAX = 200;
+export const REFERENCE_CHARS_MAX = 64;
+/** Requests per minute per client address on the public (unauthenticated) wallet routes. */
+export const HTTP_PUBLIC_RATE_LIMIT_PER_MINUTE = 120;

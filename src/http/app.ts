@@ -14,13 +14,21 @@ import { installIdempotency } from './idempotency.js';
 import { ErrorResponse } from './schemas.js';
 import { ledgerOpsRoutes } from './ops/ledger.js';
 import { qrKeyOpsRoutes } from './ops/qr-keys.js';
+import { settlementOpsRoutes } from './ops/settlements.js';
 import { qrKeyRoutes } from './wallet/qr-keys.js';
+import { walletConsumerRoutes } from './wallet/consumers.js';
+import { walletPaymentRoutes } from './wallet/payments.js';
+import { walletFundsRoutes } from './wallet/funds.js';
+import { merchantRoutes } from './merchant/routes.js';
+import { merchantOpsRoutes } from './ops/merchants.js';
 
 export interface AppOptions {
   readonly platform: Platform;
   readonly logger?: boolean;
   readonly rateLimitPerMinute?: number;
   readonly inflightMax?: number;
+  /** Requests per minute per address on the unauthenticated sign-up and sign-in routes. */
+  readonly publicRateLimitPerMinute?: number;
   readonly version?: string;
 }
 
@@ -104,7 +112,13 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     openapi: {
       openapi: '3.0.3',
       info: { title: 'saoma API', version: options.version ?? '0.1.0', description: 'Open QR-code payment platform. Amounts are integer minor units with an ISO 4217 currency.' },
-      components: { securitySchemes: { staffToken: { type: 'http', scheme: 'bearer', description: 'staff token (sk_staff_…)' } } },
+      components: {
+        securitySchemes: {
+          staffToken: { type: 'http', scheme: 'bearer', description: 'staff token (sk_staff_…)' },
+          consumerSession: { type: 'http', scheme: 'bearer', description: 'wallet session bound to a device (ws_…), from POST /v1/sessions' },
+          merchantKey: { type: 'http', scheme: 'bearer', description: 'merchant secret API key (sk_m_…)' },
+        },
+      },
     },
   });
   await app.register(swaggerUi, { routePrefix: '/docs', staticCSP: true });
@@ -138,6 +152,12 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   installIdempotency(app, platform.store.db);
   await app.register(ledgerOpsRoutes, { platform });
   await app.register(qrKeyOpsRoutes, { platform });
+  await app.register(settlementOpsRoutes, { platform });
   await app.register(qrKeyRoutes, { platform });
+  await app.register(walletConsumerRoutes, { platform, publicRateLimitPerMinute: options.publicRateLimitPerMinute });
+  await app.register(walletPaymentRoutes, { platform });
+  await app.register(walletFundsRoutes, { platform });
+  await app.register(merchantRoutes, { platform, publicRateLimitPerMinute: options.publicRateLimitPerMinute });
+  await app.register(merchantOpsRoutes, { platform });
   return app;
 }

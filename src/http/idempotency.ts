@@ -16,7 +16,10 @@ const KEY_PATTERN = new RegExp(`^[\\x21-\\x7e]{1,${IDEMPOTENCY_KEY_LENGTH_MAX}}$
 
 /** Who is asking: keys are scoped per caller, so two callers never see each other's responses. */
 function actorOf(request: FastifyRequest): string | undefined {
-  return request.staff ? `staff:${request.staff.tokenId}` : undefined;
+  if (request.staff) return `staff:${request.staff.tokenId}`;
+  if (request.merchant) return `merchant:${request.merchant.merchantId}`;
+  if (request.consumer) return `consumer:${request.consumer.consumerId}`;
+  return undefined;
 }
 
 

@@ -17,6 +17,7 @@ import {
 } from '../core/ledger/index.js';
 import type { LedgerReader, TransferPage } from '../store/ledger/reader.js';
 import type { AuditNote, LedgerWriter } from '../store/ledger/writer.js';
+import type { Guard, SideEffects } from '../store/ledger/batch-io.js';
 import type { JobRecord } from '../store/jobs/runner.js';
 
 export interface NewAccount {
@@ -55,7 +56,11 @@ export class LedgerService {
     );
   }
 
-  createTransfers(transfers: readonly TransferInput[], options: { audit?: AuditNote } = {}): Promise<TransferResult[]> {
+  /** `guards` and `effects`: see LedgerWriter.createTransfers (preconditions and rows written with the money). */
+  createTransfers(
+    transfers: readonly TransferInput[],
+    options: { audit?: AuditNote; guards?: readonly Guard[]; effects?: SideEffects } = {},
+  ): Promise<TransferResult[]> {
     return this.writer.createTransfers(transfers, options);
   }
 

@@ -6,12 +6,30 @@ import { JobRunner, type JobRunnerOptions } from '../store/jobs/runner.js';
 import { LedgerService } from './ledger.js';
 import { QrKeyService } from './qr-keys.js';
 import { loadMasterKey } from './secrets.js';
+import { WebhookService, type WebhookServiceOptions } from './webhooks.js';
+import { LiveEvents, type LiveEventsOptions } from './live-events.js';
+import { openBankServices, type BankConnector } from './bank/index.js';
+import type { FundsService } from './funds.js';
+import type { SettlementService } from './settlement.js';
+import { ConsumerService } from './consumers.js';
+import { MerchantService } from './merchants.js';
+import { PAYMENT_CONFIRM_TIMEOUT_JOB, PaymentService } from './payments.js';
+import { SandboxIdentityProvider, type IdentityProvider } from './identity.js';
 
 export interface PlatformOptions extends OpenStoreOptions {
   readonly writer?: LedgerWriterOptions;
   readonly jobs?: JobRunnerOptions;
   /** Start the job runner's polling loop (servers do; one-shot commands do not). */
   readonly runJobs?: boolean;
+  /** Webhook delivery settings (timeouts, retry backoff, private-address blocking). */
+  readonly webhooks?: WebhookServiceOptions;
+  readonly liveEvents?: LiveEventsOptions;
+  /** The bank behind top-ups, withdrawals and settlements; default: the sandbox bank in dataDir. */
+  readonly bank?: BankConnector;
+  /** Real-name verification; default: the sandbox provider. */
+  readonly identity?: IdentityProvider;
+  /** Milliseconds since the epoch for the wallet and payment services; injectable for tests. */
+  readonly nowMs?: () => number;
 }
 
 /** Everything a process of saoma runs, wired together: store, ledger writer, jobs, services. */
@@ -21,6 +39,19 @@ export interface Platform {
   readonly ledger: LedgerService;
   readonly jobs: JobRunner;
   readonly qrKeys: QrKeyService;
+  /** Merchants' webhook endpoints, and delivery of outbox events to them (src/service/webhooks.ts). */
+  readonly webhooks: WebhookService;
+  /** Outbox events fanned out to this process's event streams (SSE). */
+  readonly liveEvents: LiveEvents;
+  /** Consumers' top-ups and withdrawals (src/service/funds.ts). */
+  readonly funds: FundsService;
+  /** Merchants' daily settlement to their bank accounts (src/service/settlement.ts). */
+  readonly settlement: SettlementService;
+  readonly consumers: ConsumerService;
+  readonly merchants: MerchantService;
+  readonly payments: PaymentService;
+  /** Seals secrets at rest (src/service/secrets.ts). */
+  readonly masterKey: Buffer;
   close(): Promise<void>;
 }
 
@@ -30,15 +61,37 @@ export async function openPlatform(options: PlatformOptions): Promise<Platform> 
   const ledger = new LedgerService(writer, new LedgerReader(store.db));
   const jobs = new JobRunner(store.db, store.kind, options.jobs);
   jobs.register(EXPIRE_PENDING_JOB, (job) => ledger.expirePending(job));
+  const webhooks = new WebhookService(store.db, store.kind, loadMasterKey(options.dataDir ?? './data'), options.webhooks);
+  if (options.runJobs) webhooks.start();
+  const liveEvents = new LiveEvents(store.db, options.liveEvents);
+  const masterKey = loadMasterKey(options.dataDir ?? './data');
+  const qrKeys = new QrKeyService(store.db, masterKey);
+  const nowMs = options.nowMs ?? Date.now;
+  const { funds, settlement } = openBankServices({ store, ledger, jobs, masterKey, dataDir: options.dataDir ?? './data', bank: options.bank, nowMs });
+  if (options.runJobs) await settlement.scheduleDaily();
+  const consumers = new ConsumerService(store.db, ledger, masterKey, options.identity ?? new SandboxIdentityProvider(), nowMs);
+  const merchants = new MerchantService(store.db, ledger, qrKeys, masterKey, nowMs);
+  const payments = new PaymentService(store.db, ledger, consumers, merchants, qrKeys, nowMs);
+  jobs.register(PAYMENT_CONFIRM_TIMEOUT_JOB, (job) => payments.confirmTimeout((job.payload as { paymentId: string }).paymentId));
+  // Started once every handler is registered.
   if (options.runJobs) jobs.start();
-  const qrKeys = new QrKeyService(store.db, loadMasterKey(options.dataDir ?? './data'));
   return {
+    consumers,
+    merchants,
+    payments,
+    masterKey,
     store,
     writer,
     ledger,
     jobs,
     qrKeys,
+    webhooks,
+    liveEvents,
+    funds,
+    settlement,
     async close() {
+      await liveEvents.close();
+      await webhooks.stop();
       await jobs.stop();
       await writer.close();
       await store.close();

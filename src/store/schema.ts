@@ -258,6 +258,44 @@ export interface OutboxEventsTable {
   created_at_ms: bigint;
 }
 
+export interface BankTransfersTable {
+  id: string;
+  kind: string;
+  owner_kind: string;
+  owner_id: string;
+  amount_minor: bigint;
+  currency: string;
+  account_sealed: string;
+  account_masked: string;
+  status: string;
+  bank_reference: string | null;
+  reason: string | null;
+  created_at_ms: bigint;
+  updated_at_ms: bigint;
+}
+
+export interface WebhookEndpointsTable {
+  id: string;
+  merchant_id: string;
+  url: string;
+  description: string;
+  secret_sealed: string;
+  status: string;
+  created_at_ms: bigint;
+  disabled_at_ms: bigint | null;
+}
+
+export interface WebhookAttemptsTable {
+  seq: Generated<bigint>;
+  event_id: string;
+  endpoint_id: string;
+  attempt: number;
+  status_code: number | null;
+  error: string | null;
+  duration_ms: number;
+  at_ms: bigint;
+}
+
 export interface Database {
   ledger_accounts: LedgerAccountsTable;
   ledger_transfers: LedgerTransfersTable;
@@ -281,4 +319,7 @@ export interface Database {
   spend_counters: SpendCountersTable;
   payment_code_attempts: PaymentCodeAttemptsTable;
   outbox_events: OutboxEventsTable;
+  webhook_endpoints: WebhookEndpointsTable;
+  webhook_attempts: WebhookAttemptsTable;
+  bank_transfers: BankTransfersTable;
 }

@@ -146,8 +146,7 @@ export const merchantRoutes: FastifyPluginAsyncTypebox<{ platform: Platform; pub
         summary: 'The printable poster of a till’s code (SVG, A6), with the registered name',
         security,
         params: TillParams,
-        produces: ['image/svg+xml'],
-        response: { 200: Type.String({ description: 'SVG document' }), ...errorResponses(401, 404, 429, 503) },
+        response: { 200: { description: 'SVG document', content: { 'image/svg+xml': { schema: Type.String() } } }, ...errorResponses(401, 404, 429, 503) },
       },
     },
     async (request, reply) => {

@@ -16,10 +16,30 @@ export interface JobRecord {
   readonly kind: string;
   readonly payload: unknown;
   readonly attempts: number;
+  /** When the job was first enqueued: the age a retry policy's giveUpAfterMs is measured from. */
+  readonly createdAtMs: number;
 }
 
 /** A handler must be idempotent: a job runs at least once, possibly more after a crash. */
 export type JobHandler = (job: JobRecord) => Promise<void>;
+
+/**
+ * When a failing job of one kind is retried and when it is given up. A job becomes `dead` only
+ * once it has run `attemptsMax` times AND is `giveUpAfterMs` old: a kind that must keep trying
+ * for a day (webhooks) says so with the age, whatever the attempt count reaches by then.
+ */
+export interface JobRetryPolicy {
+  readonly attemptsMax: number;
+  readonly giveUpAfterMs: number;
+  /** Delay before retry `attempt` (1-based); `random` is the runner's, in [0, 1). */
+  readonly backoffMs: (attempt: number, random: () => number) => number;
+}
+
+export const DEFAULT_RETRY_POLICY: JobRetryPolicy = {
+  attemptsMax: JOB_ATTEMPTS_MAX,
+  giveUpAfterMs: 0,
+  backoffMs: (attempt, random) => retryDelayMs(attempt, random),
+};
 
 export interface JobRunnerOptions {
   readonly owner?: string;
@@ -28,35 +48,55 @@ export interface JobRunnerOptions {
   readonly nowMs?: () => number;
   readonly random?: () => number;
   readonly onError?: (job: JobRecord, error: unknown) => void;
+  /** Handlers of one claimed batch run this many at a time (default 1: one after the other). */
+  readonly concurrency?: number;
+  /** Rows leased per claim (default JOB_CLAIM_BATCH_MAX). */
+  readonly claimBatchMax?: number;
 }
 
 /** Backoff before retry n (1-based): exponential with full jitter, capped. */
-export function retryDelayMs(attempt: number, random: () => number): number {
-  const ceiling = Math.min(JOB_RETRY_BACKOFF_MS_MAX, JOB_RETRY_BACKOFF_MS_BASE * 2 ** Math.min(attempt - 1, 30));
-  return Math.max(JOB_RETRY_BACKOFF_MS_BASE, Math.floor(ceiling * random()));
+export function retryDelayMs(
+  attempt: number,
+  random: () => number,
+  baseMs: number = JOB_RETRY_BACKOFF_MS_BASE,
+  maxMs: number = JOB_RETRY_BACKOFF_MS_MAX,
+): number {
+  const ceiling = Math.min(maxMs, baseMs * 2 ** Math.min(attempt - 1, 30));
+  return Math.max(baseMs, Math.floor(ceiling * random()));
+}
+
+export interface NewJobInput {
+  readonly id: string;
+  readonly kind: string;
+  readonly payload: unknown;
+  readonly runAtMs: number;
 }
 
 /** Adds a job; a job with the same id is kept as it is (enqueueing is idempotent). */
-export async function enqueueJob(
-  db: Kysely<Database>,
-  job: { id: string; kind: string; payload: unknown; runAtMs: number },
-  nowMs: number,
-): Promise<void> {
+export async function enqueueJob(db: Kysely<Database>, job: NewJobInput, nowMs: number): Promise<void> {
+  await enqueueJobs(db, [job], nowMs);
+}
+
+/** Adds several jobs in one statement; ids already present are kept as they are. */
+export async function enqueueJobs(db: Kysely<Database>, jobs: readonly NewJobInput[], nowMs: number): Promise<void> {
+  if (jobs.length === 0) return;
   await db
     .insertInto('jobs')
-    .values({
-      id: job.id,
-      kind: job.kind,
-      payload: JSON.stringify(job.payload),
-      status: 'queued',
-      run_at_ms: BigInt(job.runAtMs),
-      attempts: 0,
-      lease_owner: null,
-      lease_until_ms: null,
-      last_error: null,
-      created_at_ms: BigInt(nowMs),
-      updated_at_ms: BigInt(nowMs),
-    })
+    .values(
+      jobs.map((job) => ({
+        id: job.id,
+        kind: job.kind,
+        payload: JSON.stringify(job.payload),
+        status: 'queued',
+        run_at_ms: BigInt(job.runAtMs),
+        attempts: 0,
+        lease_owner: null,
+        lease_until_ms: null,
+        last_error: null,
+        created_at_ms: BigInt(nowMs),
+        updated_at_ms: BigInt(nowMs),
+      })),
+    )
     .onConflict((oc) => oc.column('id').doNothing())
     .execute();
 }
@@ -64,10 +104,11 @@ export async function enqueueJob(
 /**
  * The durable job runner: every timer of the platform is a row in `jobs`. Runners lease due rows
  * (several processes may run; a lease that runs out goes back to the pool), run the handler, and
- * mark the row done, or schedule a retry with backoff, or give up after JOB_ATTEMPTS_MAX.
+ * mark the row done, or schedule a retry with backoff, or give up as the kind's retry policy says
+ * (by default after JOB_ATTEMPTS_MAX attempts).
  */
 export class JobRunner {
-  private readonly handlers = new Map<string, JobHandler>();
+  private readonly handlers = new Map<string, { handler: JobHandler; retry: JobRetryPolicy }>();
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<number> | undefined;
   private stopped = true;
@@ -76,6 +117,8 @@ export class JobRunner {
   private readonly pollIntervalMs: number;
   private readonly nowMs: () => number;
   private readonly random: () => number;
+  private readonly concurrency: number;
+  private readonly claimBatchMax: number;
 
   constructor(
     private readonly db: Kysely<Database>,
@@ -87,10 +130,18 @@ export class JobRunner {
     this.pollIntervalMs = options.pollIntervalMs ?? JOB_POLL_INTERVAL_MS;
     this.nowMs = options.nowMs ?? Date.now;
     this.random = options.random ?? Math.random;
+    this.concurrency = options.concurrency ?? 1;
+    this.claimBatchMax = options.claimBatchMax ?? JOB_CLAIM_BATCH_MAX;
+    if (!(Number.isInteger(this.concurrency) && this.concurrency >= 1)) throw new Error('JobRunner concurrency must be a positive integer');
+    if (!(Number.isInteger(this.claimBatchMax) && this.claimBatchMax >= 1)) throw new Error('JobRunner claimBatchMax must be a positive integer');
   }
 
-  register(kind: string, handler: JobHandler): void {
-    this.handlers.set(kind, handler);
+  /** Handles jobs of `kind`; `retry` replaces the default policy (25 attempts, 1 s doubling to 1 h). */
+  register(kind: string, handler: JobHandler, retry: Partial<JobRetryPolicy> = {}): void {
+    const policy = { ...DEFAULT_RETRY_POLICY, ...retry };
+    if (!(Number.isInteger(policy.attemptsMax) && policy.attemptsMax >= 1)) throw new Error(`retry policy of ${kind}: attemptsMax must be a positive integer`);
+    if (!(policy.giveUpAfterMs >= 0)) throw new Error(`retry policy of ${kind}: giveUpAfterMs must not be negative`);
+    this.handlers.set(kind, { handler, retry: policy });
   }
 
   start(): void {
@@ -114,7 +165,7 @@ export class JobRunner {
       void this.running.then((ran) => {
         this.running = undefined;
         // A full batch means more may be due: go again at once.
-        this.schedule(ran >= JOB_CLAIM_BATCH_MAX ? 0 : this.pollIntervalMs);
+        this.schedule(ran >= this.claimBatchMax ? 0 : this.pollIntervalMs);
       });
     }, delayMs);
     this.timer.unref?.();
@@ -124,7 +175,11 @@ export class JobRunner {
   async runDue(): Promise<number> {
     const now = this.nowMs();
     const jobs = await this.claim(now);
-    for (const job of jobs) await this.runOne(job);
+    let next = 0;
+    const lane = async (): Promise<void> => {
+      while (next < jobs.length) await this.runOne(jobs[next++]!);
+    };
+    await Promise.all(Array.from({ length: Math.min(this.concurrency, jobs.length) }, lane));
     return jobs.length;
   }
 
@@ -134,23 +189,30 @@ export class JobRunner {
     const lock = this.kind === 'postgres' ? sql`FOR UPDATE SKIP LOCKED` : sql``;
     const kinds = [...this.handlers.keys()];
     if (kinds.length === 0) return [];
-    const { rows } = await sql<{ id: string; kind: string; payload: string; attempts: number | bigint }>`
+    const { rows } = await sql<{ id: string; kind: string; payload: string; attempts: number | bigint; created_at_ms: number | bigint }>`
       UPDATE jobs SET lease_owner = ${this.owner}, lease_until_ms = ${leaseUntil}, attempts = attempts + 1, updated_at_ms = ${nowBig}
       WHERE id IN (
         SELECT id FROM jobs
         WHERE status = 'queued' AND run_at_ms <= ${nowBig} AND (lease_until_ms IS NULL OR lease_until_ms <= ${nowBig})
           AND kind IN (${sql.join(kinds)})
-        ORDER BY run_at_ms LIMIT ${JOB_CLAIM_BATCH_MAX} ${lock}
+        ORDER BY run_at_ms LIMIT ${this.claimBatchMax} ${lock}
       )
-      RETURNING id, kind, payload, attempts`.execute(this.db);
-    return rows.map((r) => ({ id: r.id, kind: r.kind, payload: JSON.parse(r.payload) as unknown, attempts: Number(r.attempts) }));
+      RETURNING id, kind, payload, attempts, created_at_ms`.execute(this.db);
+    return rows.map((r) => ({
+      id: r.id,
+      kind: r.kind,
+      payload: JSON.parse(r.payload) as unknown,
+      attempts: Number(r.attempts),
+      createdAtMs: Number(r.created_at_ms),
+    }));
   }
 
   private async runOne(job: JobRecord): Promise<void> {
-    const handler = this.handlers.get(job.kind);
+    const registered = this.handlers.get(job.kind);
+    const retry = registered?.retry ?? DEFAULT_RETRY_POLICY;
     try {
-      if (!handler) throw new Error(`no handler for ${job.kind}`);
-      await handler(job);
+      if (!registered) throw new Error(`no handler for ${job.kind}`);
+      await registered.handler(job);
       await this.db
         .updateTable('jobs')
         .set({ status: 'done', lease_owner: null, lease_until_ms: null, last_error: null, updated_at_ms: BigInt(this.nowMs()) })
@@ -160,12 +222,12 @@ export class JobRunner {
     } catch (error) {
       this.options.onError?.(job, error);
       const now = this.nowMs();
-      const dead = job.attempts >= JOB_ATTEMPTS_MAX;
+      const dead = job.attempts >= retry.attemptsMax && now - job.createdAtMs >= retry.giveUpAfterMs;
       await this.db
         .updateTable('jobs')
         .set({
           status: dead ? 'dead' : 'queued',
-          run_at_ms: BigInt(now + retryDelayMs(job.attempts, this.random)),
+          run_at_ms: BigInt(now + Math.max(0, Math.floor(retry.backoffMs(job.attempts, this.random)))),
           lease_owner: null,
           lease_until_ms: null,
           last_error: String((error as Error)?.message ?? error).slice(0, 500),

@@ -1,6 +1,8 @@
 import { sql, type Kysely, type Migration, type MigrationProvider } from 'kysely';
 import type { StoreKind } from '../store.js';
 import { walletsMerchantsPayments } from './0005-wallets-merchants-payments.js';
+import { webhooks } from './0006-webhooks.js';
+import { bankTransfers } from './0007-bank-transfers.js';
 
 // Transfers and the audit trail are never edited: corrections are new rows. The database refuses.
 async function appendOnly(db: Kysely<any>, kind: StoreKind, table: string): Promise<void> {
@@ -143,6 +145,8 @@ function migrations(kind: StoreKind): Record<string, Migration> {
       },
     },
     '0005_wallets_merchants_payments': walletsMerchantsPayments(kind),
+    '0006_webhooks': webhooks(kind),
+    '0007_bank_transfers': bankTransfers,
   };
 }
 
