@@ -7,7 +7,7 @@ export const DEFAULT_CURRENCY = 'CNY';
 
 /** `saoma serve`: migrate, bootstrap the chart of accounts, start jobs and HTTP, print where to go. */
 export async function serve(config: ServerConfig, options: { logger: boolean }): Promise<void> {
-  const platform = await openPlatform({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, runJobs: true });
+  const platform = await openPlatform({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, runJobs: true, publicUrl: config.publicUrl });
   await platform.ledger.ensurePlatformAccounts(DEFAULT_CURRENCY);
   const adminToken = await ensureAdminToken(platform.store.db, Date.now());
   // A QR signing key from the first start on, so the published key set is never empty.

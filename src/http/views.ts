@@ -61,6 +61,7 @@ export const PreparedPaymentSchema = Type.Object({
     currency: Type.String(),
     channel: Type.String(),
     pinRequired: Type.Boolean(),
+    assertionOptions: Type.Optional(Type.Object({}, { additionalProperties: true, description: 'options for navigator.credentials.get (passkey devices only)' })),
   }
 );
 

@@ -24,6 +24,17 @@ import type { IdentityProvider } from './identity.js';
 import { outboxEventQuery, newEventId } from './outbox.js';
 import { seal, unseal } from './secrets.js';
 import { walletAccountId } from './accounts.js';
+import {
+  paymentChallengeBytes,
+  passkeyAssertionOptions,
+  passkeyRegistrationOptions,
+  verifyPasskeyAssertion,
+  verifyPasskeyRegistration,
+  type AuthenticationResponseJSON,
+  type PublicKeyCredentialCreationOptionsJSON,
+  type PublicKeyCredentialRequestOptionsJSON,
+  type RegistrationResponseJSON,
+} from './passkeys.js';
 
 export interface ConsumerView {
   readonly id: string;
@@ -49,8 +60,28 @@ export interface DeviceView {
 }
 
 export interface NewDevice {
+  /** SPKI of a P-256 key (SDK devices), or the COSE key of a passkey, base64url. */
   readonly publicKey: string;
   readonly label: string;
+  readonly kind?: 'p256' | 'passkey';
+  readonly credentialId?: string;
+  readonly signCount?: number;
+}
+
+/** The relying party of passkeys: the platform's public origin and its host name. */
+export interface RelyingParty {
+  readonly rpId: string;
+  readonly rpName: string;
+  readonly origin: string;
+}
+
+/** How a device proves it approved a text: a P-256 signature (SDK) or a passkey assertion (browser). */
+export type DeviceProof = { readonly signature: string; readonly assertion?: undefined } | { readonly assertion: AuthenticationResponseJSON; readonly signature?: undefined };
+
+export interface IssuedPasskeyRegistration {
+  readonly challengeId: string;
+  readonly options: PublicKeyCredentialCreationOptionsJSON;
+  readonly expiresAtMs: number;
 }
 
 export interface BoundDevice {
@@ -74,6 +105,8 @@ export interface IssuedChallenge {
   readonly challengeId: string;
   readonly message: string;
   readonly expiresAtMs: number;
+  /** For a passkey device: the options of navigator.credentials.get, whose challenge is SHA-256(message). */
+  readonly assertionOptions?: PublicKeyCredentialRequestOptionsJSON;
 }
 
 type DeviceRow = Database['devices'];
@@ -118,6 +151,7 @@ export class ConsumerService {
     private readonly masterKey: Buffer,
     private readonly identity: IdentityProvider,
     private readonly nowMs: () => number = Date.now,
+    readonly relyingParty: RelyingParty = { rpId: 'localhost', rpName: 'saoma', origin: 'http://localhost:3000' },
   ) {}
 
   async signUp(input: { identifier: string; displayName: string; device: NewDevice; currency?: string }): Promise<{
@@ -126,7 +160,7 @@ export class ConsumerService {
     session: Session;
   }> {
     const identifier = normalizeIdentifier(input.identifier);
-    checkPublicKey(input.device.publicKey);
+    if ((input.device.kind ?? 'p256') === 'p256') checkPublicKey(input.device.publicKey);
     const currency = input.currency ?? 'CNY';
     const consumerId = newId('cus');
     const now = this.nowMs();
@@ -167,7 +201,7 @@ export class ConsumerService {
   /** A new phone asks to join an existing account; it stays pending until approved or re-verified. */
   async requestDevice(input: { identifier: string; device: NewDevice }): Promise<BoundDevice & { consumerId: string }> {
     const identifier = normalizeIdentifier(input.identifier);
-    checkPublicKey(input.device.publicKey);
+    if ((input.device.kind ?? 'p256') === 'p256') checkPublicKey(input.device.publicKey);
     const consumer = await this.db.selectFrom('consumers').selectAll().where('identifier', '=', identifier).executeTakeFirst();
     // Unknown identifiers are refused like known ones would be for another reason: no enumeration
     // beyond what sign-up's CONSUMER_EXISTS already tells.
@@ -213,10 +247,10 @@ export class ConsumerService {
           id,
           consumer_id: consumerId,
           device_index: deviceIndex,
-          kind: 'p256',
+          kind: device.kind ?? 'p256',
           public_key: device.publicKey,
-          credential_id: null,
-          sign_count: 0n,
+          credential_id: device.credentialId ?? null,
+          sign_count: BigInt(device.signCount ?? 0),
           label: device.label,
           status,
           trusted_from_ms: BigInt(trustedFromMs),
@@ -301,16 +335,17 @@ export class ConsumerService {
   }
 
   /**
-   * Loads a challenge issued to this device for this purpose and checks the device's signature
-   * over its stored text. Does not mark it used: callers do that atomically with what it approves.
+   * Loads a challenge issued to this device for this purpose and checks the device's proof over its
+   * stored text: a P-256 signature, or a passkey assertion whose challenge is SHA-256 of the text.
+   * Does not mark it used: callers do that atomically with what it approves.
    */
   async checkSignedChallenge(input: {
     challengeId: string;
     purpose: string;
     deviceId: string;
     consumerId?: string;
-    signature: string;
-  }): Promise<{ row: Database['challenges']; device: DeviceRow }> {
+    proof: DeviceProof;
+  }): Promise<{ row: Database['challenges']; device: DeviceRow; userVerified: boolean }> {
     const row = await this.db.selectFrom('challenges').selectAll().where('id', '=', input.challengeId).executeTakeFirst();
     if (!row || row.purpose !== input.purpose || row.device_id !== input.deviceId || (input.consumerId !== undefined && row.consumer_id !== input.consumerId)) {
       throw new SaomaError('CHALLENGE_NOT_FOUND', undefined, 'challengeId');
@@ -319,8 +354,97 @@ export class ConsumerService {
     if (Number(row.expires_at_ms) <= this.nowMs()) throw new SaomaError('CHALLENGE_EXPIRED', undefined, 'challengeId');
     const device = await this.deviceRow(input.deviceId);
     if (!device || device.status !== 'active') throw new SaomaError('DEVICE_NOT_ACTIVE');
-    if (!verifyDeviceSignature(device.public_key, row.message, input.signature)) throw new SaomaError('SIGNATURE_INVALID', undefined, 'signature');
-    return { row, device };
+    if (device.kind === 'passkey') {
+      if (!input.proof.assertion) throw new SaomaError('INVALID_REQUEST', 'this device is a passkey: send its assertion', 'assertion');
+      const verified = await verifyPasskeyAssertion({
+        response: input.proof.assertion,
+        expectedChallenge: paymentChallengeBytes(row.message),
+        origin: this.relyingParty.origin,
+        rpId: this.relyingParty.rpId,
+        credential: { id: device.credential_id!, publicKey: device.public_key, signCount: device.sign_count },
+      });
+      await this.db.updateTable('devices').set({ sign_count: BigInt(verified.newSignCount) }).where('id', '=', device.id).execute();
+      return { row, device, userVerified: verified.userVerified };
+    }
+    if (input.proof.signature === undefined) throw new SaomaError('INVALID_REQUEST', 'sign the challenge message with the device key', 'signature');
+    if (!verifyDeviceSignature(device.public_key, row.message, input.proof.signature)) throw new SaomaError('SIGNATURE_INVALID', undefined, 'signature');
+    return { row, device, userVerified: false };
+  }
+
+  /** The assertion options a passkey device needs to approve this text (undefined for SDK devices). */
+  async assertionOptionsFor(deviceId: string, message: string): Promise<PublicKeyCredentialRequestOptionsJSON | undefined> {
+    const device = await this.deviceRow(deviceId);
+    if (!device || device.kind !== 'passkey' || device.credential_id === null) return undefined;
+    return passkeyAssertionOptions({ rpId: this.relyingParty.rpId, challenge: paymentChallengeBytes(message), allowCredentialIds: [device.credential_id] });
+  }
+
+  /** Step one of binding a passkey (sign-up or a new device): the options for navigator.credentials.create. */
+  async passkeyRegistration(input: { identifier: string; displayName?: string | undefined; forExistingAccount: boolean }): Promise<IssuedPasskeyRegistration> {
+    const identifier = normalizeIdentifier(input.identifier);
+    const existing = await this.db.selectFrom('consumers').select('id').where('identifier', '=', identifier).executeTakeFirst();
+    if (input.forExistingAccount && !existing) throw new SaomaError('NOT_FOUND', 'no account with this identifier', 'identifier');
+    if (!input.forExistingAccount && existing) throw new SaomaError('CONSUMER_EXISTS', undefined, 'identifier');
+    const id = newId('chl');
+    const challenge = randomBytes(32);
+    const expiresAtMs = this.nowMs() + CHALLENGE_TTL_MS;
+    const options = await passkeyRegistrationOptions({
+      rpId: this.relyingParty.rpId,
+      rpName: this.relyingParty.rpName,
+      userId: existing?.id ?? id,
+      userName: identifier,
+      challenge,
+    });
+    await this.storeChallenge({
+      id,
+      purpose: 'register_passkey',
+      consumerId: existing?.id ?? null,
+      deviceId: null,
+      message: challenge.toString('base64url'),
+      payload: { identifier, displayName: input.displayName ?? null, forExistingAccount: input.forExistingAccount },
+      expiresAtMs,
+    });
+    return { challengeId: id, options, expiresAtMs };
+  }
+
+  /** Step two: the authenticator's answer verified, the passkey becomes the device's key. */
+  async verifyPasskeyRegistration(challengeId: string, response: RegistrationResponseJSON): Promise<{ identifier: string; displayName: string | null; device: NewDevice & { kind: 'passkey' }; forExistingAccount: boolean }> {
+    const row = await this.db.selectFrom('challenges').selectAll().where('id', '=', challengeId).where('purpose', '=', 'register_passkey').executeTakeFirst();
+    if (!row) throw new SaomaError('CHALLENGE_NOT_FOUND', undefined, 'challengeId');
+    if (row.used_at_ms !== null) throw new SaomaError('CHALLENGE_USED', undefined, 'challengeId');
+    if (Number(row.expires_at_ms) <= this.nowMs()) throw new SaomaError('CHALLENGE_EXPIRED', undefined, 'challengeId');
+    const verified = await verifyPasskeyRegistration({
+      response,
+      expectedChallenge: Buffer.from(row.message, 'base64url'),
+      origin: this.relyingParty.origin,
+      rpId: this.relyingParty.rpId,
+    });
+    if (!(await this.consumeChallenge(row.id))) throw new SaomaError('CHALLENGE_USED', undefined, 'challengeId');
+    const payload = JSON.parse(row.payload) as { identifier: string; displayName: string | null; forExistingAccount: boolean };
+    return {
+      ...payload,
+      device: { kind: 'passkey', publicKey: verified.publicKey, credentialId: verified.credentialId, signCount: verified.signCount, label: 'passkey' },
+    };
+  }
+
+  async signUpWithPasskey(input: { challengeId: string; response: RegistrationResponseJSON; displayName?: string | undefined; label?: string | undefined }) {
+    const registered = await this.verifyPasskeyRegistration(input.challengeId, input.response);
+    if (registered.forExistingAccount) throw new SaomaError('CHALLENGE_NOT_FOUND', undefined, 'challengeId');
+    return this.signUp({
+      identifier: registered.identifier,
+      displayName: input.displayName ?? registered.displayName ?? registered.identifier,
+      device: { ...registered.device, label: input.label ?? 'passkey' },
+    });
+  }
+
+  async requestDeviceWithPasskey(input: { challengeId: string; response: RegistrationResponseJSON; label?: string | undefined }) {
+    const registered = await this.verifyPasskeyRegistration(input.challengeId, input.response);
+    if (!registered.forExistingAccount) throw new SaomaError('CHALLENGE_NOT_FOUND', undefined, 'challengeId');
+    return this.requestDevice({ identifier: registered.identifier, device: { ...registered.device, label: input.label ?? 'passkey' } });
+  }
+
+  private async withAssertion(deviceId: string, message: string): Promise<{ assertionOptions?: PublicKeyCredentialRequestOptionsJSON }> {
+    const options = await this.assertionOptionsFor(deviceId, message);
+    return options ? { assertionOptions: options } : {};
   }
 
   /** Marks a challenge used; false when another request used it first. */
@@ -341,11 +465,12 @@ export class ConsumerService {
     const id = newId('chl');
     const expiresAtMs = this.nowMs() + CHALLENGE_TTL_MS;
     const message = loginChallengeMessage({ challengeId: id, deviceId, nonce: nonce(CHALLENGE_NONCE_BYTES), expiresAtMs });
-    return this.storeChallenge({ id, purpose: 'login', consumerId: device.consumer_id, deviceId, message, payload: {}, expiresAtMs });
+    const issued = await this.storeChallenge({ id, purpose: 'login', consumerId: device.consumer_id, deviceId, message, payload: {}, expiresAtMs });
+    return { ...issued, ...(await this.withAssertion(deviceId, message)) };
   }
 
-  async login(input: { challengeId: string; deviceId: string; signature: string }): Promise<Session & { consumerId: string }> {
-    const { row } = await this.checkSignedChallenge({ challengeId: input.challengeId, purpose: 'login', deviceId: input.deviceId, signature: input.signature });
+  async login(input: { challengeId: string; deviceId: string; proof: DeviceProof }): Promise<Session & { consumerId: string }> {
+    const { row } = await this.checkSignedChallenge({ challengeId: input.challengeId, purpose: 'login', deviceId: input.deviceId, proof: input.proof });
     if (!(await this.consumeChallenge(row.id))) throw new SaomaError('CHALLENGE_USED', undefined, 'challengeId');
     const session = await this.openSession(row.consumer_id!, input.deviceId);
     return { ...session, consumerId: row.consumer_id! };
@@ -403,11 +528,12 @@ export class ConsumerService {
     const id = newId('chl');
     const expiresAtMs = this.nowMs() + CHALLENGE_TTL_MS;
     const message = approveDeviceMessage({ challengeId: id, newDeviceId, newDeviceLabel: target.label, nonce: nonce(CHALLENGE_NONCE_BYTES), expiresAtMs });
-    return this.storeChallenge({ id, purpose: 'approve_device', consumerId: auth.consumerId, deviceId: auth.deviceId, message, payload: { newDeviceId }, expiresAtMs });
+    const issued = await this.storeChallenge({ id, purpose: 'approve_device', consumerId: auth.consumerId, deviceId: auth.deviceId, message, payload: { newDeviceId }, expiresAtMs });
+    return { ...issued, ...(await this.withAssertion(auth.deviceId, message)) };
   }
 
   /** A bound device signs the approval: the new device is trusted at once. */
-  async approveDevice(auth: ConsumerAuth, newDeviceId: string, input: { challengeId: string; signature: string }): Promise<DeviceView> {
+  async approveDevice(auth: ConsumerAuth, newDeviceId: string, input: { challengeId: string; proof: DeviceProof }): Promise<DeviceView> {
     const { row } = await this.checkSignedChallenge({ ...input, purpose: 'approve_device', deviceId: auth.deviceId, consumerId: auth.consumerId });
     if ((JSON.parse(row.payload) as { newDeviceId: string }).newDeviceId !== newDeviceId) throw new SaomaError('CHALLENGE_NOT_FOUND', undefined, 'challengeId');
     if (!(await this.consumeChallenge(row.id))) throw new SaomaError('CHALLENGE_USED', undefined, 'challengeId');

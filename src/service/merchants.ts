@@ -9,6 +9,7 @@ import { newId, newSecret, secretHash } from './crypto.js';
 import type { QrKeyService } from './qr-keys.js';
 import { seal } from './secrets.js';
 import { appendAudit } from './audit.js';
+import { checkBankAccount, maskBankAccount } from './bank/account.js';
 
 export type MerchantRole = 'owner' | 'manager' | 'cashier';
 export const MERCHANT_ROLES: readonly MerchantRole[] = ['owner', 'manager', 'cashier'];
@@ -97,10 +98,6 @@ function apiKeyView(k: Database['merchant_api_keys']): ApiKeyView {
   };
 }
 
-export function maskAccount(account: string): string {
-  return `****${account.slice(-4)}`;
-}
-
 /** Merchants: onboarding and review, secret API keys with roles, signed static codes per till. */
 export class MerchantService {
   constructor(
@@ -113,9 +110,7 @@ export class MerchantService {
 
   /** A business applies; it can sign in at once (to see its review state) but takes payments only once approved. */
   async apply(input: MerchantApplication): Promise<{ merchant: MerchantView; apiKey: string; apiKeyId: string }> {
-    if (!/^[0-9]{8,30}$/.test(input.settlementAccount)) {
-      throw new SaomaError('INVALID_REQUEST', 'settlementAccount must be 8 to 30 digits', 'settlementAccount');
-    }
+    checkBankAccount(input.settlementAccount, 'settlementAccount');
     const id = newId('mer');
     const currency = input.currency ?? 'CNY';
     const [created] = await this.ledger.createAccounts([{ id: merchantAccountId(id, currency), type: 'merchant', currency }]);
@@ -136,7 +131,7 @@ export class MerchantService {
           country_code: input.countryCode ?? 'CN',
           currency,
           settlement_account_sealed: seal(this.masterKey, Buffer.from(input.settlementAccount), `merchant:${id}:settlement`),
-          settlement_account_masked: maskAccount(input.settlementAccount),
+          settlement_account_masked: maskBankAccount(input.settlementAccount),
           status: 'pending',
           owner_consumer_id: null,
           fee_rate_bp: MERCHANT_FEE_RATE_BP_DEFAULT,

@@ -41,7 +41,8 @@ import {
 import type { Database } from '../store/schema.js';
 import { isUniqueViolation } from '../store/errors.js';
 import { merchantAccountId, walletAccountId } from './accounts.js';
-import { normalizeIdentifier, type ConsumerAuth, type ConsumerService } from './consumers.js';
+import { normalizeIdentifier, type ConsumerAuth, type ConsumerService, type DeviceProof } from './consumers.js';
+import type { PublicKeyCredentialRequestOptionsJSON } from './passkeys.js';
 import { newId, nonce } from './crypto.js';
 import type { LedgerService } from './ledger.js';
 import type { MerchantAuth, MerchantService } from './merchants.js';
@@ -97,7 +98,10 @@ export interface PreparedPayment {
   readonly amountMinor: bigint;
   readonly currency: string;
   readonly channel: PaymentChannel;
+  /** Above the password-free limit a second factor is needed: the PIN, or a passkey's user verification. */
   readonly pinRequired: boolean;
+  /** For a passkey device: the options of navigator.credentials.get over SHA-256 of the message. */
+  readonly assertionOptions?: PublicKeyCredentialRequestOptionsJSON;
 }
 
 /** What a payment challenge stands for (stored with it; the device signed its text). */
@@ -364,7 +368,13 @@ export class PaymentService {
       currency: intent.currency,
       channel: intent.channel,
       pinRequired: amountMinor > CN_PBOC_PASSWORD_FREE_MINOR_MAX,
+      ...(await this.assertion(auth.deviceId, message)),
     };
+  }
+
+  private async assertion(deviceId: string, message: string): Promise<{ assertionOptions?: PublicKeyCredentialRequestOptionsJSON }> {
+    const options = await this.consumers.assertionOptionsFor(deviceId, message);
+    return options ? { assertionOptions: options } : {};
   }
 
   private async intentFromCode(auth: ConsumerAuth, code: string, amountMinor: bigint | undefined, currency: string | undefined, now: number): Promise<PaymentIntent> {
@@ -418,26 +428,27 @@ export class PaymentService {
   }
 
   /** The device signed the challenge: check factors and policy, then move the money once. */
-  async pay(auth: ConsumerAuth, input: { challengeId: string; signature: string; pin?: string | undefined }): Promise<PaymentView> {
-    const { row: challenge, device } = await this.consumers.checkSignedChallenge({
+  async pay(auth: ConsumerAuth, input: { challengeId: string; proof: DeviceProof; pin?: string | undefined }): Promise<PaymentView> {
+    const { row: challenge, device, userVerified } = await this.consumers.checkSignedChallenge({
       challengeId: input.challengeId,
       purpose: 'payment',
       deviceId: auth.deviceId,
       consumerId: auth.consumerId,
-      signature: input.signature,
+      proof: input.proof,
     });
     const intent = JSON.parse(challenge.payload) as PaymentIntent;
     const amountMinor = BigInt(intent.amountMinor);
     const now = this.nowMs();
     const payer = await this.consumers.consumerRow(auth.consumerId);
     const merchant = intent.merchantId ? await this.merchantReady(intent.merchantId) : undefined;
-    if (amountMinor > CN_PBOC_PASSWORD_FREE_MINOR_MAX && input.pin === undefined) throw new SaomaError('PIN_REQUIRED', undefined, 'pin');
+    if (amountMinor > CN_PBOC_PASSWORD_FREE_MINOR_MAX && input.pin === undefined && !userVerified) throw new SaomaError('PIN_REQUIRED', undefined, 'pin');
     if (Number(device.trusted_from_ms) > now && amountMinor > DEVICE_COOLING_OFF_PAYMENT_MINOR_MAX) {
       throw new SaomaError('DEVICE_COOLING_OFF', `this device was added recently; until ${new Date(Number(device.trusted_from_ms)).toISOString()} one payment may not exceed ${yuan(DEVICE_COOLING_OFF_PAYMENT_MINOR_MAX)} yuan`);
     }
     if (input.pin !== undefined) await this.consumers.verifyPin(auth.consumerId, input.pin);
     const factors = new Set<FactorKind>(['possession']);
     if (input.pin !== undefined) factors.add('knowledge');
+    if (userVerified) factors.add('inherence');
     const policy = await this.policyCharges({
       payerId: auth.consumerId,
       accountClass: payer.account_class as AccountClass,
@@ -839,30 +850,34 @@ export class PaymentService {
       currency: row.currency,
       channel: 'payment_code',
       pinRequired: true,
+      ...(await this.assertion(auth.deviceId, message)),
     };
   }
 
-  async confirm(auth: ConsumerAuth, paymentId: string, input: { challengeId: string; signature: string; pin?: string | undefined }): Promise<PaymentView> {
+  async confirm(auth: ConsumerAuth, paymentId: string, input: { challengeId: string; proof: DeviceProof; pin?: string | undefined }): Promise<PaymentView> {
     const row = await this.ownAwaiting(auth, paymentId);
-    const { row: challenge, device } = await this.consumers.checkSignedChallenge({
+    const { row: challenge, device, userVerified } = await this.consumers.checkSignedChallenge({
       challengeId: input.challengeId,
       purpose: 'confirm',
       deviceId: auth.deviceId,
       consumerId: auth.consumerId,
-      signature: input.signature,
+      proof: input.proof,
     });
     if ((JSON.parse(challenge.payload) as { paymentId: string }).paymentId !== paymentId) throw new SaomaError('CHALLENGE_NOT_FOUND', undefined, 'challengeId');
-    if (input.pin === undefined) throw new SaomaError('PIN_REQUIRED', undefined, 'pin');
+    if (input.pin === undefined && !userVerified) throw new SaomaError('PIN_REQUIRED', undefined, 'pin');
     const now = this.nowMs();
     const amountMinor = BigInt(row.amount_minor);
     if (Number(device.trusted_from_ms) > now && amountMinor > DEVICE_COOLING_OFF_PAYMENT_MINOR_MAX) throw new SaomaError('DEVICE_COOLING_OFF');
-    await this.consumers.verifyPin(auth.consumerId, input.pin);
+    if (input.pin !== undefined) await this.consumers.verifyPin(auth.consumerId, input.pin);
     const payer = await this.consumers.consumerRow(auth.consumerId);
+    const factors = new Set<FactorKind>(['possession']);
+    if (input.pin !== undefined) factors.add('knowledge');
+    if (userVerified) factors.add('inherence');
     const policy = await this.policyCharges({
       payerId: auth.consumerId,
       accountClass: payer.account_class as AccountClass,
       channel: 'payment_code',
-      factors: new Set(['possession', 'knowledge']),
+      factors,
       signed: true,
       amountMinor,
       currency: row.currency,

@@ -28,6 +28,8 @@ export interface PlatformOptions extends OpenStoreOptions {
   readonly bank?: BankConnector;
   /** Real-name verification; default: the sandbox provider. */
   readonly identity?: IdentityProvider;
+  /** The public origin (SAOMA_PUBLIC_URL): passkeys' relying party. Default http://localhost:3000. */
+  readonly publicUrl?: string;
   /** Milliseconds since the epoch for the wallet and payment services; injectable for tests. */
   readonly nowMs?: () => number;
 }
@@ -69,7 +71,12 @@ export async function openPlatform(options: PlatformOptions): Promise<Platform> 
   const nowMs = options.nowMs ?? Date.now;
   const { funds, settlement } = openBankServices({ store, ledger, jobs, masterKey, dataDir: options.dataDir ?? './data', bank: options.bank, nowMs });
   if (options.runJobs) await settlement.scheduleDaily();
-  const consumers = new ConsumerService(store.db, ledger, masterKey, options.identity ?? new SandboxIdentityProvider(), nowMs);
+  const publicUrl = new URL(options.publicUrl ?? 'http://localhost:3000');
+  const consumers = new ConsumerService(store.db, ledger, masterKey, options.identity ?? new SandboxIdentityProvider(), nowMs, {
+    rpId: publicUrl.hostname,
+    rpName: 'saoma',
+    origin: publicUrl.origin,
+  });
   const merchants = new MerchantService(store.db, ledger, qrKeys, masterKey, nowMs);
   const payments = new PaymentService(store.db, ledger, consumers, merchants, qrKeys, nowMs);
   jobs.register(PAYMENT_CONFIRM_TIMEOUT_JOB, (job) => payments.confirmTimeout((job.payload as { paymentId: string }).paymentId));

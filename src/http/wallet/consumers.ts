@@ -5,15 +5,15 @@ import type { Platform } from '../../service/platform.js';
 import { errorResponses } from '../schemas.js';
 import { ConsumerSchema, DeviceSchema, consumerOut, deviceOut } from '../views.js';
 import { requireConsumer } from './auth.js';
+import { Assertion, AssertionOptions, Registration, Signature, proofOf, registrationOf } from './proof.js';
 
 const PublicKey = Type.String({ minLength: 40, maxLength: 400, pattern: '^[A-Za-z0-9_-]+$', description: 'P-256 public key, SPKI DER in base64url' });
-const Signature = Type.String({ minLength: 86, maxLength: 86, pattern: '^[A-Za-z0-9_-]+$', description: 'ECDSA P-256 SHA-256 signature, r||s (64 bytes) in base64url' });
 const Identifier = Type.String({ minLength: 3, maxLength: 254, description: 'phone number (E.164) or e-mail address' });
 const Label = Type.String({ minLength: 1, maxLength: NAME_CHARS_MAX });
 const Pin = Type.String({ pattern: `^[0-9]{${PIN_DIGITS}}$` });
 const IdNumber = Type.String({ minLength: 18, maxLength: 18, pattern: '^[0-9]{17}[0-9X]$' });
 const Name = Type.String({ minLength: 1, maxLength: NAME_CHARS_MAX });
-const Challenge = Type.Object({ challengeId: Type.String(), message: Type.String(), expiresAtMs: Type.Integer() });
+const Challenge = Type.Object({ challengeId: Type.String(), message: Type.String(), expiresAtMs: Type.Integer(), assertionOptions: Type.Optional(AssertionOptions) });
 const SessionOut = Type.Object({ token: Type.String({ description: 'bearer token of the session, bound to this device' }), expiresAtMs: Type.Integer() });
 const DeviceBound = Type.Object({ device: DeviceSchema, paymentCodeKey: Type.String({ description: 'payment-code secret, base64url, shown once' }) });
 const ChallengeId = Type.String({ minLength: 1, maxLength: 64 });
@@ -88,6 +88,73 @@ export const walletConsumerRoutes: FastifyPluginAsyncTypebox<{ platform: Platfor
     async (request) => deviceOut(await consumers.activateDeviceByIdentity({ deviceId: request.params.deviceId, ...request.body })),
   );
 
+  const RegistrationOut = Type.Object({ challengeId: Type.String(), options: Type.Object({}, { additionalProperties: true, description: 'options for navigator.credentials.create' }), expiresAtMs: Type.Integer() });
+  app.post(
+    '/v1/consumers/passkey/options',
+    {
+      onRequest: publicLimit,
+      schema: {
+        tags: ['wallet'],
+        summary: 'Sign up with a passkey, step one: the options for navigator.credentials.create',
+        ...open,
+        body: Type.Object({ identifier: Identifier, displayName: Name }, { additionalProperties: false }),
+        response: { 201: RegistrationOut, ...errorResponses(400, 409, 413, 429, 503) },
+      },
+    },
+    async (request, reply) => reply.status(201).send(await consumers.passkeyRegistration({ ...request.body, forExistingAccount: false })),
+  );
+
+  app.post(
+    '/v1/consumers/passkey',
+    {
+      onRequest: publicLimit,
+      schema: {
+        tags: ['wallet'],
+        summary: 'Sign up with a passkey, step two: the authenticator’s answer binds the device; returns a session',
+        ...open,
+        body: Type.Object({ challengeId: ChallengeId, response: Registration, label: Type.Optional(Label) }, { additionalProperties: false }),
+        response: { 201: Type.Object({ consumer: ConsumerSchema, device: DeviceSchema, paymentCodeKey: Type.String(), session: SessionOut }), ...errorResponses(400, 401, 404, 409, 413, 429, 503) },
+      },
+    },
+    async (request, reply) => {
+      const result = await consumers.signUpWithPasskey({ challengeId: request.body.challengeId, response: registrationOf(request.body.response), label: request.body.label });
+      return reply.status(201).send({ consumer: consumerOut(result.consumer), device: deviceOut(result.bound.device), paymentCodeKey: result.bound.paymentCodeKey, session: result.session });
+    },
+  );
+
+  app.post(
+    '/v1/consumers/devices/passkey/options',
+    {
+      onRequest: publicLimit,
+      schema: {
+        tags: ['wallet'],
+        summary: 'A new passkey device for an existing account, step one',
+        ...open,
+        body: Type.Object({ identifier: Identifier }, { additionalProperties: false }),
+        response: { 201: RegistrationOut, ...errorResponses(400, 404, 413, 429, 503) },
+      },
+    },
+    async (request, reply) => reply.status(201).send(await consumers.passkeyRegistration({ identifier: request.body.identifier, forExistingAccount: true })),
+  );
+
+  app.post(
+    '/v1/consumers/devices/passkey',
+    {
+      onRequest: publicLimit,
+      schema: {
+        tags: ['wallet'],
+        summary: 'A new passkey device for an existing account, step two: pending until approved or re-verified',
+        ...open,
+        body: Type.Object({ challengeId: ChallengeId, response: Registration, label: Type.Optional(Label) }, { additionalProperties: false }),
+        response: { 201: DeviceBound, ...errorResponses(400, 401, 404, 409, 413, 429, 503) },
+      },
+    },
+    async (request, reply) => {
+      const bound = await consumers.requestDeviceWithPasskey({ challengeId: request.body.challengeId, response: registrationOf(request.body.response), label: request.body.label });
+      return reply.status(201).send({ device: deviceOut(bound.device), paymentCodeKey: bound.paymentCodeKey });
+    },
+  );
+
   app.post(
     '/v1/sessions/challenge',
     {
@@ -111,12 +178,16 @@ export const walletConsumerRoutes: FastifyPluginAsyncTypebox<{ platform: Platfor
         tags: ['wallet'],
         summary: 'Sign in: the device signs the challenge; the session is bound to that device',
         ...open,
-        body: Type.Object({ deviceId: Type.String({ minLength: 1, maxLength: 64 }), challengeId: ChallengeId, signature: Signature }, { additionalProperties: false }),
+        body: Type.Object(
+          { deviceId: Type.String({ minLength: 1, maxLength: 64 }), challengeId: ChallengeId, signature: Type.Optional(Signature), assertion: Type.Optional(Assertion) },
+          { additionalProperties: false },
+        ),
         response: { 201: SessionOut, ...errorResponses(400, 401, 403, 404, 409, 413, 429, 503) },
       },
     },
     async (request, reply) => {
-      const session = await consumers.login(request.body);
+      const { deviceId, challengeId } = request.body;
+      const session = await consumers.login({ deviceId, challengeId, proof: proofOf(request.body) });
       return reply.status(201).send({ token: session.token, expiresAtMs: session.expiresAtMs });
     },
   );
@@ -173,11 +244,12 @@ export const walletConsumerRoutes: FastifyPluginAsyncTypebox<{ platform: Platfor
         summary: 'Approve a pending device with this bound device’s signature',
         security,
         params: DeviceIdParams,
-        body: Type.Object({ challengeId: ChallengeId, signature: Signature }, { additionalProperties: false }),
+        body: Type.Object({ challengeId: ChallengeId, signature: Type.Optional(Signature), assertion: Type.Optional(Assertion) }, { additionalProperties: false }),
         response: { 200: DeviceSchema, ...errorResponses(400, 401, 403, 404, 409, 413, 429, 503) },
       },
     },
-    async (request) => deviceOut(await consumers.approveDevice(request.consumer!, request.params.deviceId, request.body)),
+    async (request) =>
+      deviceOut(await consumers.approveDevice(request.consumer!, request.params.deviceId, { challengeId: request.body.challengeId, proof: proofOf(request.body) })),
   );
 
   app.post(

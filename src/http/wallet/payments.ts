@@ -5,8 +5,8 @@ import type { Platform } from '../../service/platform.js';
 import { AmountMinor, Currency, errorResponses } from '../schemas.js';
 import { MerchantSchema, PaymentSchema, PreparedPaymentSchema, TillSchema, merchantOut, paymentOut, preparedOut, tillOut } from '../views.js';
 import { requireConsumer } from './auth.js';
+import { Assertion, Signature, proofOf } from './proof.js';
 
-const Signature = Type.String({ minLength: 86, maxLength: 86, pattern: '^[A-Za-z0-9_-]+$', description: 'ECDSA P-256 SHA-256 signature over the challenge message, r||s in base64url' });
 const Pin = Type.String({ pattern: `^[0-9]{${PIN_DIGITS}}$` });
 const PaymentIdParams = Type.Object({ paymentId: Type.String({ minLength: 1, maxLength: 64 }) });
 const Page = Type.Object({ limit: Type.Optional(Type.Integer({ minimum: 1, maximum: LIST_PAGE_SIZE_MAX })), beforeMs: Type.Optional(Type.Integer({ minimum: 0 })) });
@@ -61,11 +61,15 @@ export const walletPaymentRoutes: FastifyPluginAsyncTypebox<{ platform: Platform
         tags: ['wallet'],
         summary: 'Pay: the device’s signature over the challenge (and the PIN above the password-free limit)',
         security,
-        body: Type.Object({ challengeId: Type.String({ minLength: 1, maxLength: 64 }), signature: Signature, pin: Type.Optional(Pin) }, { additionalProperties: false }),
+        body: Type.Object(
+          { challengeId: Type.String({ minLength: 1, maxLength: 64 }), signature: Type.Optional(Signature), assertion: Type.Optional(Assertion), pin: Type.Optional(Pin) },
+          { additionalProperties: false },
+        ),
         response: { 201: PaymentSchema, ...errorResponses(400, 401, 402, 403, 404, 409, 413, 423, 429, 503) },
       },
     },
-    async (request, reply) => reply.status(201).send(paymentOut(await payments.pay(request.consumer!, request.body))),
+    async (request, reply) =>
+      reply.status(201).send(paymentOut(await payments.pay(request.consumer!, { challengeId: request.body.challengeId, proof: proofOf(request.body), pin: request.body.pin }))),
   );
 
   app.get(
@@ -109,11 +113,15 @@ export const walletPaymentRoutes: FastifyPluginAsyncTypebox<{ platform: Platform
         summary: 'Confirm a waiting payment with the device signature and the PIN',
         security,
         params: PaymentIdParams,
-        body: Type.Object({ challengeId: Type.String({ minLength: 1, maxLength: 64 }), signature: Signature, pin: Type.Optional(Pin) }, { additionalProperties: false }),
+        body: Type.Object(
+          { challengeId: Type.String({ minLength: 1, maxLength: 64 }), signature: Type.Optional(Signature), assertion: Type.Optional(Assertion), pin: Type.Optional(Pin) },
+          { additionalProperties: false },
+        ),
         response: { 200: PaymentSchema, ...errorResponses(400, 401, 402, 403, 404, 409, 413, 423, 429, 503) },
       },
     },
-    async (request) => paymentOut(await payments.confirm(request.consumer!, request.params.paymentId, request.body)),
+    async (request) =>
+      paymentOut(await payments.confirm(request.consumer!, request.params.paymentId, { challengeId: request.body.challengeId, proof: proofOf(request.body), pin: request.body.pin })),
   );
 
   app.post(
