@@ -8,6 +8,7 @@ import { readConfig } from './config.js';
 import { serve } from './serve.js';
 import { formatVerdict } from './verify.js';
 import { registerQrCommands } from './qr.js';
+import { registerDemoCommands } from './demo.js';
 
 const program = new Command();
 program.name('saoma').description('saoma: open, self-hostable QR-code payment platform');
@@ -91,6 +92,7 @@ staff
   });
 
 registerQrCommands(program);
+registerDemoCommands(program);
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   process.stderr.write(`saoma: ${(error as Error).message ?? error}\n`);
