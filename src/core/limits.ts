@@ -70,6 +70,8 @@ export const QR_KEYS_CACHE_SECONDS = 300;
 /** Idempotency keys: their length, and how long a stored response is replayed. */
 export const IDEMPOTENCY_KEY_LENGTH_MAX = 255;
 export const IDEMPOTENCY_KEY_TTL_MS = 24 * 60 * 60 * 1000;
+/** A key still marked in flight after this long was left by a request that died; a retry may take it over. */
+export const IDEMPOTENCY_INFLIGHT_STALE_MS = 60_000;
 
 /** cn-pboc (Barcode Payment Business Specification, 2018): same-customer daily caps per level, CNY fen. */
 export const CN_PBOC_LEVEL_B_DAILY_MINOR_MAX = 500_000n; // 5,000 yuan

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Kysely } from 'kysely';
 import { SaomaError } from '../core/errors.js';
-import { IDEMPOTENCY_KEY_LENGTH_MAX, IDEMPOTENCY_KEY_TTL_MS } from '../core/limits.js';
+import { IDEMPOTENCY_INFLIGHT_STALE_MS, IDEMPOTENCY_KEY_LENGTH_MAX, IDEMPOTENCY_KEY_TTL_MS } from '../core/limits.js';
 import type { Database } from '../store/schema.js';
 import { isUniqueViolation } from '../store/errors.js';
 
@@ -59,6 +59,23 @@ export function installIdempotency(app: FastifyInstance, db: Kysely<Database>, n
     if (!stored) throw new SaomaError('IDEMPOTENCY_KEY_IN_USE', undefined, 'Idempotency-Key');
     if (stored.fingerprint !== fingerprint) throw new SaomaError('IDEMPOTENCY_KEY_MISMATCH', undefined, 'Idempotency-Key');
     if (stored.status_code === null || stored.response_body === null) {
+      // A first request that never finished (its process died) leaves its key in flight; after a
+      // while a retry takes the key over. Safe: the operations themselves are idempotent in the
+      // ledger (ids derived from the request, guards on challenges, codes and orders).
+      if (Number(stored.created_at_ms) < now - IDEMPOTENCY_INFLIGHT_STALE_MS) {
+        const claimed = await db
+          .updateTable('idempotency_keys')
+          .set({ created_at_ms: BigInt(now) })
+          .where('actor', '=', actor)
+          .where('key', '=', header)
+          .where('status_code', 'is', null)
+          .where('created_at_ms', '=', stored.created_at_ms)
+          .executeTakeFirst();
+        if (Number(claimed.numUpdatedRows) === 1) {
+          request.idempotency = { actor, key: header };
+          return;
+        }
+      }
       reply.header('retry-after', '1');
       throw new SaomaError('IDEMPOTENCY_KEY_IN_USE', undefined, 'Idempotency-Key');
     }
