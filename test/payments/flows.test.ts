@@ -142,4 +142,24 @@ describe.each(STORE_NAMES)('payment flows end to end through the SDK (%s)', (sto
     expect((await apiError(shop.client.refund(payment.id, { amountMinor: 1 }))).code).toBe('PAYMENT_NOT_REFUNDABLE');
     await world.verifyLedger();
   });
+
+  it('refuses a refund the merchant balance no longer covers after settlement, moving nothing, and takes it once receipts arrive', async () => {
+    const till = (await shop.client.tills())[0]!;
+    const payment = await alice.pay({ code: till.payload, amountMinor: 4_000 });
+    const run = await world.env.platform.settlement.run();
+    expect(run.results.find((r) => r.merchantId === shop.merchant.id)?.status).toBe('succeeded');
+    expect(await world.available(merchantAccount())).toBe(0n);
+    const before = { alice: await world.available(wallet(alice)), fees: await world.available(FEES) };
+    const refused = await apiError(shop.client.refund(payment.id, { amountMinor: 4_000 }));
+    expect({ status: refused.status, code: refused.code }).toEqual({ status: 409, code: 'REFUND_NOT_COVERED' });
+    expect(await world.available(wallet(alice))).toBe(before.alice);
+    expect(await world.available(FEES)).toBe(before.fees);
+    expect((await shop.client.payment(payment.id)).refundedMinor).toBe(0);
+    // New receipts cover it (with the fee share the platform returns: 15 of the 4,000's fee).
+    await bob.pay({ code: till.payload, amountMinor: 4_000 });
+    const refunded = await shop.client.refund(payment.id, { amountMinor: 4_000 });
+    expect(refunded.status).toBe('refunded');
+    expect(await world.available(wallet(alice))).toBe(before.alice + 4_000n);
+    await world.verifyLedger();
+  });
 });
