@@ -292,6 +292,26 @@ export class PaymentService {
     );
   }
 
+  /** A device added by re-verification may not make large payments while it cools off (decision 0014). */
+  private checkCoolingOff(device: Database['devices'], amountMinor: bigint, now: number): void {
+    if (Number(device.trusted_from_ms) > now && amountMinor > DEVICE_COOLING_OFF_PAYMENT_MINOR_MAX) {
+      throw new SaomaError(
+        'DEVICE_COOLING_OFF',
+        `this device was added recently; until ${new Date(Number(device.trusted_from_ms)).toISOString()} one payment may not exceed ${yuan(DEVICE_COOLING_OFF_PAYMENT_MINOR_MAX)} yuan`,
+      );
+    }
+  }
+
+  /** The factor kinds of a signed approval: the device (possession), the PIN if given and right, user verification. */
+  private async factors(consumerId: string, device: Database['devices'], amountMinor: bigint, pin: string | undefined, userVerified: boolean, now: number): Promise<Set<FactorKind>> {
+    this.checkCoolingOff(device, amountMinor, now);
+    if (pin !== undefined) await this.consumers.verifyPin(consumerId, pin);
+    const factors = new Set<FactorKind>(['possession']);
+    if (pin !== undefined) factors.add('knowledge');
+    if (userVerified) factors.add('inherence');
+    return factors;
+  }
+
   private async merchantReady(merchantId: string) {
     const m = await this.merchants.row(merchantId);
     if (m.status !== 'approved') throw new SaomaError('MERCHANT_NOT_ACTIVE', `this merchant is ${m.status} and cannot take payments`);
@@ -442,13 +462,7 @@ export class PaymentService {
     const payer = await this.consumers.consumerRow(auth.consumerId);
     const merchant = intent.merchantId ? await this.merchantReady(intent.merchantId) : undefined;
     if (amountMinor > CN_PBOC_PASSWORD_FREE_MINOR_MAX && input.pin === undefined && !userVerified) throw new SaomaError('PIN_REQUIRED', undefined, 'pin');
-    if (Number(device.trusted_from_ms) > now && amountMinor > DEVICE_COOLING_OFF_PAYMENT_MINOR_MAX) {
-      throw new SaomaError('DEVICE_COOLING_OFF', `this device was added recently; until ${new Date(Number(device.trusted_from_ms)).toISOString()} one payment may not exceed ${yuan(DEVICE_COOLING_OFF_PAYMENT_MINOR_MAX)} yuan`);
-    }
-    if (input.pin !== undefined) await this.consumers.verifyPin(auth.consumerId, input.pin);
-    const factors = new Set<FactorKind>(['possession']);
-    if (input.pin !== undefined) factors.add('knowledge');
-    if (userVerified) factors.add('inherence');
+    const factors = await this.factors(auth.consumerId, device, amountMinor, input.pin, userVerified, now);
     const policy = await this.policyCharges({
       payerId: auth.consumerId,
       accountClass: payer.account_class as AccountClass,
@@ -692,7 +706,7 @@ export class PaymentService {
     const payerId = device.consumer_id;
     const payer = await this.consumers.consumerRow(payerId);
     if (payer.status !== 'active') throw new SaomaError('PAYMENT_CODE_INVALID', 'this payment code is not valid', 'code');
-    if (Number(device.trusted_from_ms) > now && input.amountMinor > DEVICE_COOLING_OFF_PAYMENT_MINOR_MAX) throw new SaomaError('DEVICE_COOLING_OFF');
+    this.checkCoolingOff(device, input.amountMinor, now);
 
     const paymentId = newId('pay');
     const fee = feeMinor(input.amountMinor, Number(merchant.fee_rate_bp));
@@ -867,12 +881,8 @@ export class PaymentService {
     if (input.pin === undefined && !userVerified) throw new SaomaError('PIN_REQUIRED', undefined, 'pin');
     const now = this.nowMs();
     const amountMinor = BigInt(row.amount_minor);
-    if (Number(device.trusted_from_ms) > now && amountMinor > DEVICE_COOLING_OFF_PAYMENT_MINOR_MAX) throw new SaomaError('DEVICE_COOLING_OFF');
-    if (input.pin !== undefined) await this.consumers.verifyPin(auth.consumerId, input.pin);
+    const factors = await this.factors(auth.consumerId, device, amountMinor, input.pin, userVerified, now);
     const payer = await this.consumers.consumerRow(auth.consumerId);
-    const factors = new Set<FactorKind>(['possession']);
-    if (input.pin !== undefined) factors.add('knowledge');
-    if (userVerified) factors.add('inherence');
     const policy = await this.policyCharges({
       payerId: auth.consumerId,
       accountClass: payer.account_class as AccountClass,

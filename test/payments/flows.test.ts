@@ -1,20 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { platformAccountId } from '../../src/core/ledger/index.js';
-import { SaomaApiError, type MerchantClient, type WalletClient, type Merchant } from '../../src/sdk/index.js';
+import { type MerchantClient, type WalletClient, type Merchant } from '../../src/sdk/index.js';
 import { STORE_NAMES } from '../helpers/stores.js';
-import { openWorld, type World } from './world.js';
+import { apiError, openWorld, type World } from './world.js';
 
 const FEES = platformAccountId('fees', 'CNY');
 
-async function apiError(promise: Promise<unknown>): Promise<SaomaApiError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof SaomaApiError) return error;
-    throw error;
-  }
-  throw new Error('expected the call to fail');
-}
 
 describe.each(STORE_NAMES)('payment flows end to end through the SDK (%s)', (store) => {
   let world: World;

@@ -1,22 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PAYMENT_CODE_STEP_MS, PERSONAL_CODE_RECEIPTS_PER_DAY_MAX } from '../../src/core/limits.js';
 import { residentIdCheck } from '../../src/service/identity.js';
-import { SaomaApiError, type MerchantClient, type WalletClient } from '../../src/sdk/index.js';
+import { type MerchantClient, type WalletClient } from '../../src/sdk/index.js';
 import { STORE_NAMES } from '../helpers/stores.js';
-import { openWorld, type World } from './world.js';
+import { apiError, openWorld, type World } from './world.js';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 const PIN = '246802';
 
-async function refusal(promise: Promise<unknown>): Promise<SaomaApiError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof SaomaApiError) return error;
-    throw error;
-  }
-  throw new Error('expected a refusal');
-}
 
 function idNumber(seed: number): string {
   const first17 = `1101011990${String(seed).padStart(7, '0')}`.slice(0, 17);
@@ -52,7 +43,7 @@ describe.each(STORE_NAMES)('policy limits per PBOC level and account class (%s)'
 
   async function expectLimit(promise: Promise<unknown>, limit: string, wallet: WalletClient): Promise<void> {
     const before = (await wallet.me()).balance.availableMinor;
-    const error = await refusal(promise);
+    const error = await apiError(promise);
     expect({ status: error.status, code: error.code, param: error.param }).toEqual({ status: 402, code: 'POLICY_LIMIT_EXCEEDED', param: limit });
     expect((await wallet.me()).balance.availableMinor).toBe(before);
   }
@@ -125,7 +116,7 @@ describe.each(STORE_NAMES)('policy limits per PBOC level and account class (%s)'
 
   it('a payment above the password-free limit needs the PIN', async () => {
     const w = await walletOfClass('II', 100_000n);
-    const error = await refusal(w.pay({ code: till, amountMinor: 20_001 }));
+    const error = await apiError(w.pay({ code: till, amountMinor: 20_001 }));
     expect(error.code).toBe('PIN_REQUIRED');
   });
 });

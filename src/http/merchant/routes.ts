@@ -2,7 +2,6 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import {
   DESCRIPTION_CHARS_MAX,
-  HTTP_PUBLIC_RATE_LIMIT_PER_MINUTE,
   LIST_PAGE_SIZE_DEFAULT,
   LIST_PAGE_SIZE_MAX,
   NAME_CHARS_MAX,
@@ -12,6 +11,7 @@ import {
 import { renderPosterSvg } from '../../images/poster.js';
 import type { Platform } from '../../service/platform.js';
 import { AmountMinor, Currency, errorResponses } from '../schemas.js';
+import { publicRateLimit } from '../rate-limits.js';
 import { ApiKeySchema, MerchantSchema, OrderSchema, PaymentSchema, TillSchema, apiKeyOut, merchantOut, orderOut, paymentOut, tillOut } from '../views.js';
 import { requireMerchant } from './auth.js';
 
@@ -37,12 +37,7 @@ export const merchantRoutes: FastifyPluginAsyncTypebox<{ platform: Platform; pub
   const managers = requireMerchant(platform, 'manager');
   const owners = requireMerchant(platform, 'owner');
   const security = [{ merchantKey: [] }];
-  const publicLimit = app.rateLimit({
-    max: publicRateLimitPerMinute ?? HTTP_PUBLIC_RATE_LIMIT_PER_MINUTE,
-    timeWindow: 60_000,
-    keyGenerator: (request) => `public:${request.ip}`,
-    errorResponseBuilder: () => Object.assign(new Error('Too many requests; retry later.'), { statusCode: 429 }),
-  });
+  const publicLimit = publicRateLimit(app, publicRateLimitPerMinute);
 
   app.post(
     '/v1/merchants',

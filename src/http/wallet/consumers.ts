@@ -1,8 +1,9 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import { HTTP_PUBLIC_RATE_LIMIT_PER_MINUTE, NAME_CHARS_MAX, PIN_DIGITS } from '../../core/limits.js';
+import { NAME_CHARS_MAX, PIN_DIGITS } from '../../core/limits.js';
 import type { Platform } from '../../service/platform.js';
 import { errorResponses } from '../schemas.js';
+import { publicRateLimit } from '../rate-limits.js';
 import { ConsumerSchema, DeviceSchema, consumerOut, deviceOut } from '../views.js';
 import { requireConsumer } from './auth.js';
 import { Assertion, AssertionOptions, Registration, Signature, proofOf, registrationOf } from './proof.js';
@@ -26,12 +27,7 @@ export const walletConsumerRoutes: FastifyPluginAsyncTypebox<{ platform: Platfor
   const security = [{ consumerSession: [] }];
   const open: { security: never[] } = { security: [] };
   // Unauthenticated entry points get a tighter per-address limit than the API as a whole.
-  const publicLimit = app.rateLimit({
-    max: publicRateLimitPerMinute ?? HTTP_PUBLIC_RATE_LIMIT_PER_MINUTE,
-    timeWindow: 60_000,
-    keyGenerator: (request) => `public:${request.ip}`,
-    errorResponseBuilder: () => Object.assign(new Error('Too many requests; retry later.'), { statusCode: 429 }),
-  });
+  const publicLimit = publicRateLimit(app, publicRateLimitPerMinute);
 
   app.post(
     '/v1/consumers',
