@@ -144,8 +144,8 @@ export class WalletClient {
     return this.http.request('POST', `/v1/wallet/devices/${encodeURIComponent(deviceId)}/revoke`);
   }
 
-  async enablePaymentCode(deviceId = this.requireDevice().deviceId): Promise<Device> {
-    return this.http.request('POST', `/v1/wallet/devices/${encodeURIComponent(deviceId)}/payment-code/enable`);
+  async enablePaymentCode(pin: string, deviceId = this.requireDevice().deviceId): Promise<Device> {
+    return this.http.request('POST', `/v1/wallet/devices/${encodeURIComponent(deviceId)}/payment-code/enable`, { body: { pin } });
   }
 
   /** The one-time payment code to show (18 digits; the QR code holds the same digits). Offline. */
@@ -210,7 +210,9 @@ export class WalletClient {
     return this.http.request('POST', '/v1/wallet/topups', { body: { amountMinor: n(input.amountMinor), currency: input.currency ?? 'CNY', bankAccount: input.bankAccount } });
   }
 
-  async withdraw(input: { amountMinor: Amount; bankAccount: string; currency?: string }): Promise<Record<string, unknown>> {
-    return this.http.request('POST', '/v1/wallet/withdrawals', { body: { amountMinor: n(input.amountMinor), currency: input.currency ?? 'CNY', bankAccount: input.bankAccount } });
+  async withdraw(input: { amountMinor: Amount; bankAccount: string; pin: string; currency?: string }): Promise<Record<string, unknown>> {
+    return this.http.request('POST', '/v1/wallet/withdrawals', {
+      body: { amountMinor: n(input.amountMinor), currency: input.currency ?? 'CNY', bankAccount: input.bankAccount, pin: input.pin },
+    });
   }
 }

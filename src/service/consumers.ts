@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import { approveDeviceMessage, loginChallengeMessage } from '../core/auth/index.js';
 import { SaomaError } from '../core/errors.js';
@@ -6,6 +6,7 @@ import {
   CHALLENGE_NONCE_BYTES,
   CHALLENGE_TTL_MS,
   DEVICE_COOLING_OFF_MS,
+  DEVICE_COOLING_OFF_PAYMENT_MINOR_MAX,
   DEVICES_PER_CONSUMER_MAX,
   PAYMENT_CODE_FAILED_ATTEMPTS_PER_DEVICE_MAX,
   PAYMENT_CODE_KEY_BYTES_MIN,
@@ -390,7 +391,8 @@ export class ConsumerService {
     const options = await passkeyRegistrationOptions({
       rpId: this.relyingParty.rpId,
       rpName: this.relyingParty.rpName,
-      userId: existing?.id ?? id,
+      // An opaque handle, stable per account (passkey managers group by it), that reveals no id.
+      userId: createHmac('sha256', this.masterKey).update(`webauthn-user:${existing?.id ?? id}`).digest('base64url').slice(0, 32),
       userName: identifier,
       challenge,
     });
@@ -538,9 +540,12 @@ export class ConsumerService {
     if ((JSON.parse(row.payload) as { newDeviceId: string }).newDeviceId !== newDeviceId) throw new SaomaError('CHALLENGE_NOT_FOUND', undefined, 'challengeId');
     if (!(await this.consumeChallenge(row.id))) throw new SaomaError('CHALLENGE_USED', undefined, 'challengeId');
     const now = this.nowMs();
+    // A device still cooling off cannot lend more trust than it has: the new one cools off as long.
+    const approver = await this.ownDevice(auth.consumerId, auth.deviceId);
+    const trustedFromMs = BigInt(Math.max(now, Number(approver.trusted_from_ms)));
     await this.db
       .updateTable('devices')
-      .set({ status: 'active', trusted_from_ms: BigInt(now) })
+      .set({ status: 'active', trusted_from_ms: trustedFromMs })
       .where('id', '=', newDeviceId)
       .where('consumer_id', '=', auth.consumerId)
       .where('status', '=', 'pending_approval')
@@ -587,10 +592,32 @@ export class ConsumerService {
   }
 
   /** The holder re-enables a payment code locked by failed attempts against it. */
-  async enablePaymentCode(auth: ConsumerAuth, deviceId: string): Promise<DeviceView> {
+  async enablePaymentCode(auth: ConsumerAuth, deviceId: string, pin: string | undefined): Promise<DeviceView> {
     await this.ownDevice(auth.consumerId, deviceId);
+    // Someone who holds only the session (not the PIN) must not undo a lock guessers caused (decision 0007).
+    if (pin === undefined) throw new SaomaError('PIN_REQUIRED', 're-enabling the payment code needs the PIN', 'pin');
+    await this.verifyPin(auth.consumerId, pin);
     await this.db.updateTable('devices').set({ pay_code_failed_consecutive: 0 }).where('id', '=', deviceId).execute();
     return deviceView(await this.ownDevice(auth.consumerId, deviceId), this.nowMs());
+  }
+
+  /** A device added by re-verification may not move much money while it cools off (decision 0014). */
+  checkCoolingOff(device: DeviceRow, amountMinor: bigint, now: number): void {
+    if (Number(device.trusted_from_ms) > now && amountMinor > DEVICE_COOLING_OFF_PAYMENT_MINOR_MAX) {
+      throw new SaomaError(
+        'DEVICE_COOLING_OFF',
+        `this device was added recently; until ${new Date(Number(device.trusted_from_ms)).toISOString()} one payment may not exceed ${DEVICE_COOLING_OFF_PAYMENT_MINOR_MAX / 100n} yuan`,
+      );
+    }
+  }
+
+  /** Money leaving to a bank account the caller names: the PIN, and no more than cooling-off allows. */
+  async authorizeWithdrawal(auth: ConsumerAuth, amountMinor: bigint, pin: string | undefined): Promise<void> {
+    const device = await this.deviceRow(auth.deviceId);
+    if (!device || device.status !== 'active') throw new SaomaError('DEVICE_NOT_ACTIVE');
+    this.checkCoolingOff(device, amountMinor, this.nowMs());
+    if (pin === undefined) throw new SaomaError('PIN_REQUIRED', 'a withdrawal needs the payment PIN', 'pin');
+    await this.verifyPin(auth.consumerId, pin);
   }
 
   // ---- identity ------------------------------------------------------------------------------

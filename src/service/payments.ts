@@ -10,6 +10,7 @@ import {
   CN_PBOC_PASSWORD_FREE_MINOR_MAX,
   DEVICE_COOLING_OFF_PAYMENT_MINOR_MAX,
   ORDER_TTL_MS_DEFAULT,
+  PAYMENT_CODE_FAILED_ATTEMPTS_PER_DEVICE_MAX,
   PAYMENT_CONFIRM_TIMEOUT_MS,
   PERSONAL_CODE_RECEIPTS_PER_DAY_MAX,
   PERSONAL_CODE_RECEIVED_DAILY_MINOR_MAX,
@@ -292,19 +293,9 @@ export class PaymentService {
     );
   }
 
-  /** A device added by re-verification may not make large payments while it cools off (decision 0014). */
-  private checkCoolingOff(device: Database['devices'], amountMinor: bigint, now: number): void {
-    if (Number(device.trusted_from_ms) > now && amountMinor > DEVICE_COOLING_OFF_PAYMENT_MINOR_MAX) {
-      throw new SaomaError(
-        'DEVICE_COOLING_OFF',
-        `this device was added recently; until ${new Date(Number(device.trusted_from_ms)).toISOString()} one payment may not exceed ${yuan(DEVICE_COOLING_OFF_PAYMENT_MINOR_MAX)} yuan`,
-      );
-    }
-  }
-
   /** The factor kinds of a signed approval: the device (possession), the PIN if given and right, user verification. */
   private async factors(consumerId: string, device: Database['devices'], amountMinor: bigint, pin: string | undefined, userVerified: boolean, now: number): Promise<Set<FactorKind>> {
-    this.checkCoolingOff(device, amountMinor, now);
+    this.consumers.checkCoolingOff(device, amountMinor, now);
     if (pin !== undefined) await this.consumers.verifyPin(consumerId, pin);
     const factors = new Set<FactorKind>(['possession']);
     if (pin !== undefined) factors.add('knowledge');
@@ -486,7 +477,12 @@ export class PaymentService {
     }
     const guards = [
       this.guard(sql`SELECT 1 AS ok FROM challenges WHERE id = ${challenge.id} AND used_at_ms IS NULL`, 'CHALLENGE_USED', undefined, 'challengeId'),
-      ...(intent.orderId ? [this.guard(sql`SELECT 1 AS ok FROM orders WHERE id = ${intent.orderId} AND status = 'open' AND expires_at_ms > ${BigInt(now)}`, 'ORDER_NOT_OPEN', undefined, 'challengeId')] : []),
+      ...(intent.orderId
+        ? [
+            this.guard(sql`SELECT 1 AS ok FROM orders WHERE id = ${intent.orderId} AND status = 'open'`, 'ORDER_NOT_OPEN', undefined, 'challengeId'),
+            this.guard(sql`SELECT 1 AS ok FROM orders WHERE id = ${intent.orderId} AND expires_at_ms > ${BigInt(now)}`, 'ORDER_EXPIRED', undefined, 'challengeId'),
+          ]
+        : []),
       ...this.chargeGuards(policy.charges, amountMinor),
     ];
     const row: PaymentRow = {
@@ -661,8 +657,72 @@ export class PaymentService {
     return { merchantAttemptsLastMinute: minuteAll, merchantFailedAttemptsLastMinute: minuteFailed, merchantFailedAttemptsLastDay: dayFailed, globalFailedAttemptsLastHour: globalHourFailed };
   }
 
-  private async recordAttempt(merchantId: string, failed: boolean, now: number): Promise<void> {
-    await this.db.insertInto('payment_code_attempts').values({ merchant_id: merchantId, failed: failed ? 1 : 0, at_ms: BigInt(now) }).execute();
+  /**
+   * Verifies a scanned payment code under the attempt limits of decision 0007. Each attempt is
+   * recorded as a presumed failure before anything is decided, and the device's failure count is
+   * raised before its key is tried (atomically, below the cap): parallel guesses see each other,
+   * so no window ever holds more failures than its cap. Non-failures are corrected afterwards.
+   */
+  private async verifyScannedCode(merchantId: string, code: string, now: number): Promise<{ device: Database['devices']; stepIndex: number }> {
+    const attempt = await this.db
+      .insertInto('payment_code_attempts')
+      .values({ merchant_id: merchantId, failed: 1, at_ms: BigInt(now) })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    const notFailed = () => this.db.updateTable('payment_code_attempts').set({ failed: 0 }).where('id', '=', attempt.id).execute();
+    const counts = await this.attemptCounts(merchantId, now);
+    // The counts include this attempt (a presumed failure); the decision wants them as they stood before it.
+    const before = {
+      merchantAttemptsLastMinute: counts.merchantAttemptsLastMinute - 1,
+      merchantFailedAttemptsLastMinute: counts.merchantFailedAttemptsLastMinute - 1,
+      merchantFailedAttemptsLastDay: counts.merchantFailedAttemptsLastDay - 1,
+      globalFailedAttemptsLastHour: counts.globalFailedAttemptsLastHour - 1,
+    };
+    const decision = decidePaymentCodeAttempt(before);
+    if (!decision.ok) {
+      await notFailed();
+      throw new SaomaError(decision.code, decision.message, 'code');
+    }
+    const parsed = parsePaymentCode(code);
+    if (!parsed.ok) {
+      await notFailed();
+      throw new SaomaError(parsed.code, parsed.message, 'code');
+    }
+    const invalid = new SaomaError('PAYMENT_CODE_INVALID', 'this payment code is not valid', 'code');
+    const device = await this.db.selectFrom('devices').selectAll().where('device_index', '=', parsed.deviceIndex).executeTakeFirst();
+    if (!device || device.status !== 'active') throw invalid;
+    const counted = await this.db
+      .updateTable('devices')
+      .set((eb) => ({ pay_code_failed_consecutive: eb('pay_code_failed_consecutive', '+', 1) }))
+      .where('id', '=', device.id)
+      .where('pay_code_failed_consecutive', '<', PAYMENT_CODE_FAILED_ATTEMPTS_PER_DEVICE_MAX)
+      .executeTakeFirst();
+    if (Number(counted.numUpdatedRows) !== 1) {
+      await notFailed();
+      const locked = decidePaymentCodeAttempt({ ...before, deviceFailedAttemptsConsecutive: PAYMENT_CODE_FAILED_ATTEMPTS_PER_DEVICE_MAX });
+      throw new SaomaError(locked.ok ? 'PAYMENT_CODE_DEVICE_LOCKED' : locked.code, locked.ok ? undefined : locked.message, 'code');
+    }
+    const verified = await verifyPaymentCode({
+      digits: code,
+      key: this.consumers.paymentCodeKey(device),
+      nowMs: now,
+      lastUsedStep: device.pay_code_last_step === null ? undefined : Number(device.pay_code_last_step),
+    });
+    if (!verified.ok && isFailedPaymentCodeAttempt(verified)) throw invalid;
+    await notFailed();
+    if (!verified.ok) {
+      // Expired or used: the key was known, so not a guess; this attempt's count is taken back.
+      await this.db
+        .updateTable('devices')
+        .set((eb) => ({ pay_code_failed_consecutive: eb('pay_code_failed_consecutive', '-', 1) }))
+        .where('id', '=', device.id)
+        .where('pay_code_failed_consecutive', '>', 0)
+        .execute();
+      throw new SaomaError(verified.code, verified.message, 'code');
+    }
+    // A genuine code: the holder is present; failures against the device start again from zero.
+    await this.db.updateTable('devices').set({ pay_code_failed_consecutive: 0 }).where('id', '=', device.id).execute();
+    return { device, stepIndex: verified.stepIndex };
   }
 
   async scan(auth: MerchantAuth, input: { code: string; amountMinor: bigint; currency?: string | undefined; description?: string | undefined }): Promise<PaymentView> {
@@ -671,42 +731,12 @@ export class PaymentService {
     if (merchant.kind !== 'business') throw new SaomaError('FORBIDDEN', 'personal receiving codes do not scan payment codes');
     if (input.currency !== undefined && input.currency !== merchant.currency) throw new SaomaError('INVALID_REQUEST', `this merchant takes ${merchant.currency}`, 'currency');
     const now = this.nowMs();
-    const counts = await this.attemptCounts(merchant.id, now);
-    const before = decidePaymentCodeAttempt(counts);
-    if (!before.ok) throw new SaomaError(before.code, before.message, 'code');
-    const parsed = parsePaymentCode(input.code);
-    if (!parsed.ok) {
-      await this.recordAttempt(merchant.id, false, now);
-      throw new SaomaError(parsed.code, parsed.message, 'code');
-    }
-    const device = await this.db.selectFrom('devices').selectAll().where('device_index', '=', parsed.deviceIndex).executeTakeFirst();
-    const invalid = async () => {
-      await this.recordAttempt(merchant.id, true, now);
-      if (device) {
-        await this.db.updateTable('devices').set((eb) => ({ pay_code_failed_consecutive: eb('pay_code_failed_consecutive', '+', 1) })).where('id', '=', device.id).execute();
-      }
-      return new SaomaError('PAYMENT_CODE_INVALID', 'this payment code is not valid', 'code');
-    };
-    if (!device || device.status !== 'active') throw await invalid();
-    const deviceDecision = decidePaymentCodeAttempt({ ...counts, deviceFailedAttemptsConsecutive: Number(device.pay_code_failed_consecutive) });
-    if (!deviceDecision.ok) throw new SaomaError(deviceDecision.code, deviceDecision.message, 'code');
-    const verified = await verifyPaymentCode({
-      digits: input.code,
-      key: this.consumers.paymentCodeKey(device),
-      nowMs: now,
-      lastUsedStep: device.pay_code_last_step === null ? undefined : Number(device.pay_code_last_step),
-    });
-    if (!verified.ok) {
-      if (isFailedPaymentCodeAttempt(verified)) throw await invalid();
-      await this.recordAttempt(merchant.id, false, now);
-      throw new SaomaError(verified.code, verified.message, 'code');
-    }
-    await this.recordAttempt(merchant.id, false, now);
-    const step = BigInt(verified.stepIndex);
+    const { device, stepIndex } = await this.verifyScannedCode(merchant.id, input.code, now);
+    const step = BigInt(stepIndex);
     const payerId = device.consumer_id;
     const payer = await this.consumers.consumerRow(payerId);
     if (payer.status !== 'active') throw new SaomaError('PAYMENT_CODE_INVALID', 'this payment code is not valid', 'code');
-    this.checkCoolingOff(device, input.amountMinor, now);
+    this.consumers.checkCoolingOff(device, input.amountMinor, now);
 
     const paymentId = newId('pay');
     const fee = feeMinor(input.amountMinor, Number(merchant.fee_rate_bp));

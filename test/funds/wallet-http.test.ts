@@ -13,8 +13,11 @@ async function signUp(platform: Platform): Promise<{ consumerId: string; token: 
     displayName: 'Funds Tester',
     device: { publicKey: publicKey.export({ type: 'spki', format: 'der' }).toString('base64url'), label: 'test phone' },
   });
+  await platform.consumers.setPin(consumer.id, { pin: PIN });
   return { consumerId: consumer.id, token: session.token };
 }
+
+const PIN = '258036';
 
 describe.each(STORE_NAMES)('wallet top-ups and withdrawals over HTTP on %s', (storeName) => {
   let env: TestEnv;
@@ -53,7 +56,7 @@ describe.each(STORE_NAMES)('wallet top-ups and withdrawals over HTTP on %s', (st
       updatedAtMs: expect.any(Number),
     });
     await sleep(3); // listed newest first, by the millisecond
-    const withdrawal = await call(env.base, 'POST', '/v1/wallet/withdrawals', { token: alice.token, json: { amountMinor: 5_000, currency: 'CNY', bankAccount: '6222020200005678' } });
+    const withdrawal = await call(env.base, 'POST', '/v1/wallet/withdrawals', { token: alice.token, json: { amountMinor: 5_000, currency: 'CNY', bankAccount: '6222020200005678', pin: PIN } });
     expect(withdrawal.status, withdrawal.text).toBe(201);
     expect(withdrawal.body).toMatchObject({ kind: 'withdrawal', status: 'succeeded', amountMinor: 5_000, accountMasked: '****5678' });
     for (const res of [topUp, withdrawal]) expect(res.text).not.toMatch(/62220202000/);
@@ -82,7 +85,7 @@ describe.each(STORE_NAMES)('wallet top-ups and withdrawals over HTTP on %s', (st
     expect(pending.status).toBe(201);
     expect(pending.body).toMatchObject({ status: 'bank_sent', bankReference: null });
     expectError(
-      await call(env.base, 'POST', '/v1/wallet/withdrawals', { token: bob.token, json: { amountMinor: 1, currency: 'CNY', bankAccount: '6222020200005678' } }),
+      await call(env.base, 'POST', '/v1/wallet/withdrawals', { token: bob.token, json: { amountMinor: 1, currency: 'CNY', bankAccount: '6222020200005678', pin: PIN } }),
       402,
       'INSUFFICIENT_FUNDS',
     );

@@ -258,9 +258,16 @@ export const walletConsumerRoutes: FastifyPluginAsyncTypebox<{ platform: Platfor
     '/v1/wallet/devices/:deviceId/payment-code/enable',
     {
       onRequest: auth,
-      schema: { tags: ['wallet'], summary: 'Re-enable a payment code locked after invalid codes were tried against it', security, params: DeviceIdParams, response: { 200: DeviceSchema, ...errorResponses(401, 404, 429, 503) } },
+      schema: {
+        tags: ['wallet'],
+        summary: 'Re-enable a payment code locked after invalid codes were tried against it (needs the PIN)',
+        security,
+        params: DeviceIdParams,
+        body: Type.Object({ pin: Pin }, { additionalProperties: false }),
+        response: { 200: DeviceSchema, ...errorResponses(400, 401, 403, 404, 409, 413, 423, 429, 503) },
+      },
     },
-    async (request) => deviceOut(await consumers.enablePaymentCode(request.consumer!, request.params.deviceId)),
+    async (request) => deviceOut(await consumers.enablePaymentCode(request.consumer!, request.params.deviceId, request.body.pin)),
   );
 
   app.post(

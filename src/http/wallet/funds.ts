@@ -57,6 +57,17 @@ function fundsBody(amountMinorMax: number) {
   );
 }
 
+/** Money leaving to an account the caller names also needs the payment PIN (decision 0014). */
+const WithdrawalBody = Type.Object(
+  {
+    amountMinor: Type.Integer({ minimum: 1, maximum: WITHDRAWAL_MINOR_MAX, description: 'integer minor units (e.g. fen)' }),
+    currency: Currency,
+    bankAccount: BankAccount,
+    pin: Type.String({ pattern: '^[0-9]{6}$', description: 'the payment PIN' }),
+  },
+  { additionalProperties: false },
+);
+
 /** Money in and out of the wallet through the consumer's bank account (docs/decisions/0011). */
 export const walletFundsRoutes: FastifyPluginAsyncTypebox<{ platform: Platform }> = async (app, { platform }) => {
   const auth = requireConsumer(platform);
@@ -93,12 +104,13 @@ export const walletFundsRoutes: FastifyPluginAsyncTypebox<{ platform: Platform }
         description:
           'The amount leaves the wallet at once (INSUFFICIENT_FUNDS when the balance does not cover it) and is paid out by the bank; a declined payout comes back to the wallet.',
         security,
-        body: fundsBody(WITHDRAWAL_MINOR_MAX),
-        response: { 201: BankTransferSchema, ...errorResponses(400, 401, 402, 409, 413, 422, 429, 500, 503) },
+        body: WithdrawalBody,
+        response: { 201: BankTransferSchema, ...errorResponses(400, 401, 402, 403, 409, 413, 422, 423, 429, 500, 503) },
       },
     },
     async (request, reply) => {
       const b = request.body;
+      await platform.consumers.authorizeWithdrawal(request.consumer!, BigInt(b.amountMinor), b.pin);
       const withdrawal = await platform.funds.withdraw({ consumerId: request.consumer!.consumerId, amountMinor: BigInt(b.amountMinor), currency: b.currency, bankAccount: b.bankAccount });
       return reply.status(201).send(bankTransferOut(withdrawal));
     },
