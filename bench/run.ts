@@ -25,6 +25,7 @@ const BENCHES: Record<string, Bench> = {
       return { run: m.qrBench, usage: m.QR_USAGE };
     },
   },
+  payments: { summary: 'payments/s through the HTTP server (static code, order) against one-transfer ledger requests, both stores', load: async () => { const m = await import('./payments.js'); return { run: m.paymentsBench, usage: m.PAYMENTS_USAGE }; } },
   'qr-fuzz': { summary: 'seeded mutation fuzzer of the EMV decoder: a million mutated real payloads, both modes', load: async () => { const m = await import('./qr-fuzz.js'); return { run: m.qrFuzzBench, usage: m.QR_FUZZ_USAGE }; } },
 };
 

@@ -159,6 +159,12 @@ export const WEBHOOK_DISPATCH_EVENTS_MAX = 500;
 export const WEBHOOK_RESPONSE_BYTES_MAX = 64 * 1024;
 /** Characters of a failed attempt's error kept in the attempts log. */
 export const WEBHOOK_ERROR_CHARS_MAX = 500;
+/**
+ * Longest wait of an outbox reader for the writers in flight (PostgreSQL): below PostgreSQL's
+ * deadlock_timeout (1 s), so in a lock cycle with a writer the reader gives up first, and retries.
+ */
+export const OUTBOX_READER_LOCK_WAIT_MS = 500;
+export const OUTBOX_READER_LOCK_ATTEMPTS_MAX = 3;
 /** Receivers refuse signatures whose timestamp is further than this from their clock (SDK default). */
 export const WEBHOOK_SIGNATURE_TOLERANCE_MS = 5 * 60 * 1000;
 /** Live events (SSE): outbox polling while anyone listens, and its batch. */

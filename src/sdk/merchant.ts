@@ -1,7 +1,7 @@
 // MerchantClient: what a till, a shop system or an integrator does with a secret API key.
 
 import { HttpClient, type HttpOptions } from './http.js';
-import type { ApiKey, Merchant, Order, Payment, Till } from './types.js';
+import type { ApiKey, Merchant, Order, Payment, Till, WebhookEndpoint } from './types.js';
 import { verifyWebhookSignature } from './webhooks.js';
 
 export type Amount = number | bigint;
@@ -97,8 +97,17 @@ export class MerchantClient {
     return this.http.request('POST', `/v1/payments/${encodeURIComponent(paymentId)}/cancel`);
   }
 
-  async createWebhookEndpoint(url: string, description?: string): Promise<{ id: string; url: string; secret: string }> {
+  /** The signing secret (`whsec_…`) is in this answer only: store it to verify deliveries. */
+  async createWebhookEndpoint(url: string, description?: string): Promise<WebhookEndpoint & { secret: string }> {
     return this.http.request('POST', '/v1/merchant/webhook-endpoints', { body: { url, ...(description ? { description } : {}) } });
+  }
+
+  async webhookEndpoints(): Promise<WebhookEndpoint[]> {
+    return (await this.http.request<{ endpoints: WebhookEndpoint[] }>('GET', '/v1/merchant/webhook-endpoints')).endpoints;
+  }
+
+  async disableWebhookEndpoint(endpointId: string): Promise<WebhookEndpoint> {
+    return this.http.request('POST', `/v1/merchant/webhook-endpoints/${encodeURIComponent(endpointId)}/disable`);
   }
 
   /** Verifies a delivered webhook (HMAC-SHA256 over `timestamp.body`, 5-minute tolerance). */

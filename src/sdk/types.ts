@@ -100,3 +100,12 @@ export interface ApiKey {
   readonly createdAtMs: number;
   readonly revokedAtMs: number | null;
 }
+
+export interface WebhookEndpoint {
+  readonly id: string;
+  readonly url: string;
+  readonly description: string;
+  readonly status: 'active' | 'disabled';
+  readonly createdAtMs: number;
+  readonly disabledAtMs: number | null;
+}

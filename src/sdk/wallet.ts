@@ -113,6 +113,15 @@ export class WalletClient {
     this.http.token = session.token;
   }
 
+  async signOut(): Promise<void> {
+    await this.http.request('POST', '/v1/sessions/logout');
+    this.http.token = undefined;
+  }
+
+  async bankTransfers(options: { limit?: number; cursor?: string } = {}): Promise<{ items: Record<string, unknown>[]; nextCursor: string | null }> {
+    return this.http.request('GET', '/v1/wallet/bank-transfers', { query: options });
+  }
+
   async me(): Promise<{ consumer: Consumer; balance: { availableMinor: number; pendingMinor: number; currency: string } }> {
     return this.http.request('GET', '/v1/wallet');
   }

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { PostgresAdapter, sql, type InsertQueryBuilder, type InsertResult, type Kysely } from 'kysely';
 import { assert } from '../core/errors.js';
+import { OUTBOX_READER_LOCK_ATTEMPTS_MAX, OUTBOX_READER_LOCK_WAIT_MS } from '../core/limits.js';
 import type { Database } from '../store/schema.js';
 
 /**
@@ -103,12 +104,20 @@ export async function outboxHighWaterMark(db: Kysely<Database>): Promise<bigint>
       .executeTakeFirst()
       .then((r) => (r?.seq === null || r?.seq === undefined ? 0n : BigInt(r.seq)));
   if (!isPostgres(db)) return max(db);
-  return db.transaction().execute(async (tx) => {
-    // Waits for writers that hold the lock (their rows commit or roll back first); the next
-    // statement's snapshot then sees every row that will ever have a seq at or below the max.
-    await sql`SELECT pg_advisory_xact_lock(CAST(${OUTBOX_LOCK_KEY} AS bigint))`.execute(tx);
-    return max(tx);
-  });
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await db.transaction().execute(async (tx) => {
+        await sql`SELECT set_config('lock_timeout', ${`${OUTBOX_READER_LOCK_WAIT_MS}ms`}, true)`.execute(tx);
+        // Waits for writers that hold the lock (their rows commit or roll back first); the next
+        // statement's snapshot then sees every row that will ever have a seq at or below the max.
+        await sql`SELECT pg_advisory_xact_lock(CAST(${OUTBOX_LOCK_KEY} AS bigint))`.execute(tx);
+        return max(tx);
+      });
+    } catch (error) {
+      // lock_not_available: a writer held on longer (or waits on something that waits on us).
+      if ((error as { code?: unknown }).code !== '55P03' || attempt >= OUTBOX_READER_LOCK_ATTEMPTS_MAX) throw error;
+    }
+  }
 }
 
 /** The JSON a webhook delivers and an event stream sends: `{"id","type","createdAtMs","data"}`. */

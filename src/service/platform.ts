@@ -63,10 +63,9 @@ export async function openPlatform(options: PlatformOptions): Promise<Platform> 
   const ledger = new LedgerService(writer, new LedgerReader(store.db));
   const jobs = new JobRunner(store.db, store.kind, options.jobs);
   jobs.register(EXPIRE_PENDING_JOB, (job) => ledger.expirePending(job));
-  const webhooks = new WebhookService(store.db, store.kind, loadMasterKey(options.dataDir ?? './data'), options.webhooks);
-  if (options.runJobs) webhooks.start();
-  const liveEvents = new LiveEvents(store.db, options.liveEvents);
   const masterKey = loadMasterKey(options.dataDir ?? './data');
+  const webhooks = new WebhookService(store.db, store.kind, masterKey, options.webhooks);
+  const liveEvents = new LiveEvents(store.db, options.liveEvents);
   const qrKeys = new QrKeyService(store.db, masterKey);
   const nowMs = options.nowMs ?? Date.now;
   const { funds, settlement } = openBankServices({ store, ledger, jobs, masterKey, dataDir: options.dataDir ?? './data', bank: options.bank, nowMs });
@@ -82,6 +81,7 @@ export async function openPlatform(options: PlatformOptions): Promise<Platform> 
   jobs.register(PAYMENT_CONFIRM_TIMEOUT_JOB, (job) => payments.confirmTimeout((job.payload as { paymentId: string }).paymentId));
   // Started once every handler is registered.
   if (options.runJobs) jobs.start();
+  if (options.runJobs) webhooks.start();
   return {
     consumers,
     merchants,

@@ -31,6 +31,8 @@ interface Req {
   readonly token?: string;
   /** Ids the rightful caller's answer shows and nobody else's may. */
   readonly shows?: readonly string[];
+  /** A live event stream (SSE): only its status and content type are read, then it is closed. */
+  readonly stream?: boolean;
 }
 
 /** The people on stage. Alice and the Shop own things; Bob and the Rival try to reach them. */
@@ -108,6 +110,11 @@ async function aliceTopUp(c: Cast): Promise<string> {
   return res.body.id as string;
 }
 
+/** A webhook endpoint of the Shop's (to a closed port: deliveries fail, which these tests ignore). */
+async function shopEndpoint(c: Cast): Promise<string> {
+  return (await c.shop.client.createWebhookEndpoint(`http://127.0.0.1:9/hook-${next()}`)).id;
+}
+
 async function applicant(c: Cast): Promise<Merchant> {
   return (await c.world.merchant(`Applicant ${next()}`, { approve: false })).merchant;
 }
@@ -131,6 +138,32 @@ const CONSUMER: Audience = { kind: 'consumer' };
 const PUBLIC: Audience = { kind: 'public' };
 
 const ROUTES: readonly Row[] = [
+  {
+    method: 'POST',
+    template: '/v1/merchant/webhook-endpoints',
+    audience: MANAGERS,
+    ok: 201,
+    make: async () => ({ path: '/v1/merchant/webhook-endpoints', json: { url: `http://127.0.0.1:9/hook-${next()}` } }),
+  },
+  { method: 'GET', template: '/v1/merchant/webhook-endpoints', audience: MANAGERS, ok: 200, make: async (c) => ({ path: '/v1/merchant/webhook-endpoints', shows: [await shopEndpoint(c)] }) },
+  {
+    method: 'POST',
+    template: '/v1/merchant/webhook-endpoints/:endpointId/disable',
+    audience: MANAGERS,
+    ok: 200,
+    foreign: { status: 404, code: 'NOT_FOUND' },
+    make: async (c) => ({ path: `/v1/merchant/webhook-endpoints/${await shopEndpoint(c)}/disable` }),
+  },
+  {
+    method: 'GET',
+    template: '/v1/merchant/webhook-endpoints/:endpointId/attempts',
+    audience: MANAGERS,
+    ok: 200,
+    foreign: { status: 404, code: 'NOT_FOUND' },
+    make: async (c) => ({ path: `/v1/merchant/webhook-endpoints/${await shopEndpoint(c)}/attempts` }),
+  },
+  { method: 'GET', template: '/v1/merchant/events', audience: ANY, ok: 200, make: async () => ({ path: '/v1/merchant/events', stream: true }) },
+  { method: 'GET', template: '/v1/wallet/events', audience: CONSUMER, ok: 200, make: async () => ({ path: '/v1/wallet/events', stream: true }) },
   // ---- public entry points of the wallet ----
   {
     method: 'POST',
@@ -676,7 +709,25 @@ describe.each(STORE_NAMES)('authorisation matrix of the wallet, merchant and ops
   });
 
   const send = (row: Row, req: Req, headers: Record<string, string>) =>
-    call(world.base, row.method, req.path, { headers, ...(req.json === undefined ? {} : { json: req.json }) });
+    req.stream ? openStream(req.path, headers) : call(world.base, row.method, req.path, { headers, ...(req.json === undefined ? {} : { json: req.json }) });
+
+  /** A live event stream never ends: read the status, and the body only when it is not a stream. */
+  async function openStream(path: string, headers: Record<string, string>): Promise<Res> {
+    const abort = new AbortController();
+    const response = await fetch(world.base + path, { headers, signal: abort.signal });
+    if ((response.headers.get('content-type') ?? '').startsWith('text/event-stream')) {
+      abort.abort();
+      return { status: response.status, headers: response.headers, text: '', body: undefined };
+    }
+    const text = await response.text();
+    let body: unknown;
+    try {
+      body = JSON.parse(text);
+    } catch {
+      body = undefined;
+    }
+    return { status: response.status, headers: response.headers, text, body };
+  }
   const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
 
   it.each(ROUTES.map((r) => [`${r.method} ${r.template}`, r] as const))('%s', async (_name, row) => {

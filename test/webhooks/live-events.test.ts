@@ -1,4 +1,4 @@
-import type { AddressInfo } from 'node:net';
+import net, { type AddressInfo } from 'node:net';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { installErrorHandling } from '../../src/http/errors.js';
@@ -120,6 +120,9 @@ describe.each(STORE_NAMES)('live events over server-sent events on %s', (storeNa
   it('hands over from replay to live without a gap or a duplicate while events keep coming', async () => {
     const all: string[] = [];
     let writing = true;
+    // The first stream is open (subscribed) before the first write, so nothing is "before now".
+    const firstStream = await openStream(`${server.base}/merchants/m5/events`);
+    await firstStream.waitFor('the stream to open', () => firstStream.frames.length > 0);
     const writer = (async () => {
       for (let i = 0; i < 150; i++) {
         const e = ev('m5');
@@ -134,7 +137,7 @@ describe.each(STORE_NAMES)('live events over server-sent events on %s', (storeNa
     let lastId: string | undefined;
     let connections = 0;
     while (connections < 100) {
-      const stream = await openStream(`${server.base}/merchants/m5/events`, lastId ? { 'last-event-id': lastId } : {});
+      const stream = connections === 0 ? firstStream : await openStream(`${server.base}/merchants/m5/events`, lastId ? { 'last-event-id': lastId } : {});
       connections++;
       if (lastId === undefined) {
         // Without an id to resume from, a stream starts "now": hold the first one until it has something.
@@ -152,7 +155,6 @@ describe.each(STORE_NAMES)('live events over server-sent events on %s', (storeNa
     }
     await writer;
     expect(connections).toBeGreaterThanOrEqual(5);
-    // The first stream opened before the first write and got it, so nothing came "before now".
     expect(seen).toEqual(all);
   });
 
@@ -198,6 +200,35 @@ describe.each(STORE_NAMES)('live events over server-sent events on %s', (storeNa
     } finally {
       await app.app.close();
       await small.close();
+    }
+  });
+
+  it('cuts off a client that stops reading, once too much is queued for it', async () => {
+    const live = new LiveEvents(platform.store.db, { pollIntervalMs: 50 });
+    const app = Fastify();
+    installErrorHandling(app);
+    const streams = trackEventStreams(app);
+    app.get('/slow', (request, reply) => streamEvents(request, reply, { live, filter: { merchantId: 'm_slow' }, streams, bufferBytesMax: 256 * 1024 }));
+    await app.listen({ port: 0, host: '127.0.0.1' });
+    const socket = net.connect((app.server.address() as AddressInfo).port, '127.0.0.1');
+    try {
+      await new Promise<void>((resolve) => socket.once('connect', () => resolve()));
+      socket.write('GET /slow HTTP/1.1\r\nhost: x\r\naccept: text/event-stream\r\n\r\n');
+      socket.pause(); // and never reads
+      await waitFor('the subscription', () => live.subscriberCount === 1, 5_000);
+      const big = 'x'.repeat(50_000);
+      for (let i = 0; i < 400 && live.subscriberCount > 0; i += 20) {
+        await insertEvents(
+          platform.store.db,
+          Array.from({ length: 20 }, () => ({ ...ev('m_slow'), data: { filler: big } })),
+        );
+        await sleep(20);
+      }
+      await waitFor('the slow client to be cut off', () => live.subscriberCount === 0, 10_000);
+    } finally {
+      socket.destroy();
+      await app.close();
+      await live.close();
     }
   });
 

@@ -3,6 +3,7 @@ import { openStore } from '../../src/store/open.js';
 import type { Store } from '../../src/store/store.js';
 import { newEventId, outboxEventJson, outboxEventQuery, outboxHighWaterMark } from '../../src/service/outbox.js';
 import { WebhookService, WEBHOOK_DISPATCH_CURSOR_KEY } from '../../src/service/webhooks.js';
+import { OUTBOX_READER_LOCK_ATTEMPTS_MAX, OUTBOX_READER_LOCK_WAIT_MS } from '../../src/core/limits.js';
 import { createTestDatabase, STORE_NAMES, type TestDatabase } from '../helpers/stores.js';
 import { insertEvents, sleep } from './helpers.js';
 
@@ -142,5 +143,27 @@ describe('the transactional outbox on postgres, with writers committing out of s
     expect(BigInt(early.seq)).toBeLessThan(BigInt(seqs[0]!.seq));
     const jobIds = (await store.db.selectFrom('jobs').select('id').where('id', 'like', 'webhook:evt_%_seq:%').execute()).map((j) => j.id.split(':')[1]).sort();
     expect(jobIds).toEqual(['evt_early_seq', 'evt_late_seq']);
+  });
+
+  it('a reader gives up waiting for a writer that holds on (so it never joins a deadlock), then reads once the writer is gone', async () => {
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    let inserted!: () => void;
+    const insertedEarly = new Promise<void>((r) => (inserted = r));
+    const slow = store.db.transaction().execute(async (tx) => {
+      await outboxEventQuery(tx, event('evt_holds_on', 'mHold')).execute();
+      inserted();
+      await held;
+    });
+    await insertedEarly;
+    const started = Date.now();
+    await expect(outboxHighWaterMark(store.db)).rejects.toMatchObject({ code: '55P03' });
+    const waited = Date.now() - started;
+    expect(waited).toBeGreaterThanOrEqual(OUTBOX_READER_LOCK_WAIT_MS * OUTBOX_READER_LOCK_ATTEMPTS_MAX - 50);
+    expect(waited).toBeLessThan(OUTBOX_READER_LOCK_WAIT_MS * OUTBOX_READER_LOCK_ATTEMPTS_MAX + 2_000);
+    release();
+    await slow;
+    const row = await store.db.selectFrom('outbox_events').select('seq').where('id', '=', 'evt_holds_on').executeTakeFirstOrThrow();
+    expect(await outboxHighWaterMark(store.db)).toBeGreaterThanOrEqual(BigInt(row.seq));
   });
 });

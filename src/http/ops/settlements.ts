@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { BANK_TRANSFER_STATUSES } from '../../service/bank/index.js';
+import { appendAudit } from '../../service/audit.js';
 import type { Platform } from '../../service/platform.js';
 import type { SettlementStatus } from '../../service/settlement.js';
 import { Currency, errorResponses } from '../schemas.js';
@@ -49,6 +50,7 @@ export const settlementOpsRoutes: FastifyPluginAsyncTypebox<{ platform: Platform
     },
     async (request) => {
       const run = await platform.settlement.run({ day: request.body.day });
+      await appendAudit(platform.store.db, { actor: `staff:${request.staff!.tokenId}`, action: 'settlement.run', objectId: run.day, detail: { merchants: run.results.length } }, Date.now());
       return { day: run.day, results: run.results.map((r) => ({ ...r, amountMinor: Number(r.amountMinor) })) };
     },
   );
