@@ -117,6 +117,26 @@ describe.each(STORE_NAMES)('payment flows end to end through the SDK (%s)', (sto
     await world.verifyLedger();
   });
 
+  it('tops up from a bank account and withdraws to one through the SDK (sandbox bank), the reserve moving with the wallet', async () => {
+    const reserve = platformAccountId('reserve', 'CNY');
+    const reserveBalance = async () => {
+      const a = await world.env.platform.ledger.account(reserve);
+      return a.debitsPosted - a.creditsPosted;
+    };
+    const before = { bob: await world.available(wallet(bob)), reserve: await reserveBalance() };
+    const topUp = await bob.topUp({ amountMinor: 50_000, bankAccount: '6222020200009876' });
+    expect(topUp).toMatchObject({ kind: 'topup', status: 'succeeded', amountMinor: 50_000, accountMasked: '****9876' });
+    expect(await world.available(wallet(bob))).toBe(before.bob + 50_000n);
+    expect(await reserveBalance()).toBe(before.reserve + 50_000n);
+    await bob.setPin('864209');
+    const withdrawal = await bob.withdraw({ amountMinor: 20_000, bankAccount: '6222020200009876', pin: '864209' });
+    expect(withdrawal).toMatchObject({ kind: 'withdrawal', status: 'succeeded', amountMinor: 20_000 });
+    expect(await world.available(wallet(bob))).toBe(before.bob + 30_000n);
+    expect(await reserveBalance()).toBe(before.reserve + 30_000n);
+    expect((await bob.bankTransfers()).items.map((t) => t.id)).toEqual([withdrawal.id, topUp.id]);
+    await world.verifyLedger();
+  });
+
   it('refunds partially and fully, returning the fee in proportion, never beyond the captured amount', async () => {
     const till = (await shop.client.tills())[0]!;
     const payment = await alice.pay({ code: till.payload, amountMinor: 10_000 });
