@@ -41,12 +41,12 @@ const ROUND_LEAD_IN_S = 0.25;
 export const PAYMENTS_USAGE = `npm run bench -- payments [--option value ...]
 
 Options (each also read from BENCH_<OPTION>, e.g. BENCH_SECONDS=3):
-  --seconds N     measured seconds per phase, over all rounds      (default 10)
-  --rounds N      interleaved rounds the measured seconds split into (default 5)
-  --warmup N      unmeasured seconds before a phase's first round  (default 1)
-  --clients N     concurrent clients (each its own funded wallet)  (default 32)
-  --stores LIST   sqlite,postgres                                 (default both)
-  --phases LIST   baseline,static,order                           (default all)
+  --seconds N     measured seconds per phase, over all rounds         (default 10)
+  --rounds N      interleaved rounds the measured seconds split into  (default 5)
+  --warmup N      unmeasured seconds before a phase's first round     (default 1)
+  --clients N     concurrent clients (each its own funded wallet)     (default 32)
+  --stores LIST   sqlite,postgres                                     (default both)
+  --phases LIST   baseline,static,order                               (default all)
 
 Phases, each against the real server on 127.0.0.1 with one approved merchant (a hot account):
   baseline  POST /v1/ledger/transfers, one wallet → merchant transfer per request (admin token)
@@ -230,15 +230,15 @@ async function measureStore(store: Store, cfg: Config, platform: Platform, base:
   const totals = new Map<Phase, PhaseTotals>(cfg.phases.map((p) => [p, { ok: 0, requests: 0, seconds: 0, latencies: [], roundRates: [], failed: 0, failures: {}, commits: 0, committedOps: 0 }]));
   let failed = 0;
   const windowSeconds = cfg.seconds / cfg.rounds;
-  for (let round = 0; round < cfg.rounds; round++) {
+  for (let r = 0; r < cfg.rounds; r++) {
     for (const phase of cfg.phases) {
       const t = totals.get(phase)!;
       // The set-up's dirty pages are written now, not during a measured window.
-      if (store === 'postgres' && round === 0 && phase === cfg.phases[0]) await checkpoint();
-      const leadIn = round === 0 ? cfg.warmup : ROUND_LEAD_IN_S;
-      log(`payments ${store} ${phase}: round ${round + 1}/${cfg.rounds}, ${leadIn}s lead-in, ${round2(windowSeconds)}s measured, ${cfg.clients} clients`);
+      if (store === 'postgres' && r === 0 && phase === cfg.phases[0]) await checkpoint();
+      const leadIn = r === 0 ? cfg.warmup : ROUND_LEAD_IN_S;
+      log(`payments ${store} ${phase}: round ${r + 1}/${cfg.rounds}, ${leadIn}s lead-in, ${round2(windowSeconds)}s measured, ${cfg.clients} clients`);
       const before = platform.writer.stats.commits;
-      const load = (await worker.call({ cmd: 'load', phase, leadInSeconds: leadIn, windowSeconds, tag: `${phase}-${round}` })) as LoadResult;
+      const load = (await worker.call({ cmd: 'load', phase, leadInSeconds: leadIn, windowSeconds, tag: `${phase}-${r}` })) as LoadResult;
       t.commits += platform.writer.stats.commits - before;
       t.committedOps += load.acknowledged;
       acknowledged[phase] += load.acknowledged;
@@ -282,7 +282,7 @@ async function measureStore(store: Store, cfg: Config, platform: Platform, base:
   log(`payments ${store}: verifying`);
   const verdict = await platform.ledger.verify();
   for (const v of verdict.violations.slice(0, 10)) log(`  violation ${v.check}: ${v.detail}`);
-  const paymentRows = await countRows(platform, 'payments');
+  const paymentRows = await countPayments(platform);
   const paymentsAcknowledged = acknowledged.static + acknowledged.order;
   const baselineRows = await countBaselineTransfers(platform);
   const held = verdict.ok && paymentRows === paymentsAcknowledged && baselineRows === acknowledged.baseline && failed === 0;
@@ -316,9 +316,9 @@ async function measureStore(store: Store, cfg: Config, platform: Platform, base:
   return held;
 }
 
-async function countRows(platform: Platform, table: 'payments'): Promise<number> {
+async function countPayments(platform: Platform): Promise<number> {
   const row = await platform.store.db
-    .selectFrom(table)
+    .selectFrom('payments')
     .select((eb) => eb.fn.countAll<bigint | number | string>().as('n'))
     .executeTakeFirstOrThrow();
   return Number(row.n);
