@@ -104,6 +104,28 @@ export class WalletClient {
     return this.http.request('POST', `/v1/consumers/devices/${encodeURIComponent(this.requireDevice().deviceId)}/verify-identity`, { body: input });
   }
 
+  /**
+   * Sign in with a device key whose sign-up answer was lost: the server finds the device by its
+   * public key; afterwards `rotatePaymentCode(pin)` restores the payment-code secret.
+   */
+  async signInWithKey(key: DeviceKey): Promise<string> {
+    const challenge = await this.http.request<{ challengeId: string; message: string; deviceId: string }>('POST', '/v1/sessions/challenge', { body: { publicKey: key.publicKeySpki } });
+    const signature = await signMessage(key, challenge.message);
+    const session = await this.http.request<{ token: string }>('POST', '/v1/sessions', { body: { deviceId: challenge.deviceId, challengeId: challenge.challengeId, signature } });
+    this.http.token = session.token;
+    const device = (await this.devices()).find((d) => d.id === challenge.deviceId)!;
+    this.device = { deviceId: device.id, deviceIndex: device.deviceIndex, key, paymentCodeKey: this.device?.paymentCodeKey as PaymentCodeCryptoKey };
+    return device.id;
+  }
+
+  /** A new payment-code secret for this device (the PIN is needed); old codes stop working. */
+  async rotatePaymentCode(pin: string): Promise<Device> {
+    const device = this.requireDevice();
+    const r = await this.http.request<{ device: Device; paymentCodeKey: string }>('POST', `/v1/wallet/devices/${encodeURIComponent(device.deviceId)}/payment-code/rotate`, { body: { pin } });
+    await this.bind(r.device, device.key, r.paymentCodeKey);
+    return r.device;
+  }
+
   /** Sign in: the device signs the server's challenge. */
   async signIn(): Promise<void> {
     const device = this.requireDevice();

@@ -460,15 +460,24 @@ export class ConsumerService {
     return Number(result.numUpdatedRows) === 1;
   }
 
-  async loginChallenge(deviceId: string): Promise<IssuedChallenge> {
-    const device = await this.deviceRow(deviceId);
+  /**
+   * A sign-in challenge for a device named by id, or by its public key (SPKI): a client that lost
+   * the answer to its sign-up still holds its key, and can sign in and learn its device id.
+   */
+  async loginChallenge(deviceIdOrKey: { deviceId: string } | { publicKey: string }): Promise<IssuedChallenge & { deviceId: string }> {
+    const device =
+      'deviceId' in deviceIdOrKey
+        ? await this.deviceRow(deviceIdOrKey.deviceId)
+        : await this.db.selectFrom('devices').selectAll().where('public_key', '=', deviceIdOrKey.publicKey).where('kind', '=', 'p256').executeTakeFirst();
+    if (!device) throw new SaomaError('NOT_FOUND', 'no such device', 'deviceId');
+    const deviceId = device.id;
     if (!device) throw new SaomaError('NOT_FOUND', 'no such device', 'deviceId');
     if (device.status !== 'active') throw new SaomaError('DEVICE_NOT_ACTIVE');
     const id = newId('chl');
     const expiresAtMs = this.nowMs() + CHALLENGE_TTL_MS;
     const message = loginChallengeMessage({ challengeId: id, deviceId, nonce: nonce(CHALLENGE_NONCE_BYTES), expiresAtMs });
     const issued = await this.storeChallenge({ id, purpose: 'login', consumerId: device.consumer_id, deviceId, message, payload: {}, expiresAtMs });
-    return { ...issued, ...(await this.withAssertion(deviceId, message)) };
+    return { ...issued, deviceId, ...(await this.withAssertion(deviceId, message)) };
   }
 
   async login(input: { challengeId: string; deviceId: string; proof: DeviceProof }): Promise<Session & { consumerId: string }> {
@@ -589,6 +598,22 @@ export class ConsumerService {
       await trx.updateTable('sessions').set({ revoked_at_ms: BigInt(now) }).where('device_id', '=', deviceId).where('revoked_at_ms', 'is', null).execute();
     });
     return deviceView(await this.ownDevice(auth.consumerId, deviceId), now);
+  }
+
+  /**
+   * A new payment-code secret for a device (PIN needed): for a device that lost its secret, or one
+   * whose codes may have been seen. Codes of the old secret stop working at once.
+   */
+  async rotatePaymentCodeKey(auth: ConsumerAuth, deviceId: string, pin: string): Promise<BoundDevice> {
+    await this.ownDevice(auth.consumerId, deviceId);
+    await this.verifyPin(auth.consumerId, pin);
+    const key = randomBytes(PAYMENT_CODE_KEY_BYTES_MIN);
+    await this.db
+      .updateTable('devices')
+      .set({ pay_code_key_sealed: seal(this.masterKey, key, `device:${deviceId}:paycode`), pay_code_failed_consecutive: 0 })
+      .where('id', '=', deviceId)
+      .execute();
+    return { device: deviceView(await this.ownDevice(auth.consumerId, deviceId), this.nowMs()), paymentCodeKey: key.toString('base64url') };
   }
 
   /** The holder re-enables a payment code locked by failed attempts against it. */

@@ -395,6 +395,19 @@ const ROUTES: readonly Row[] = [
     foreign: { status: 404, code: 'NOT_FOUND' },
     make: async (c) => ({ path: `/v1/wallet/devices/${c.alice.device!.deviceId}/payment-code/enable`, json: { pin: PIN } }),
   },
+  {
+    method: 'POST',
+    template: '/v1/wallet/devices/:deviceId/payment-code/rotate',
+    audience: CONSUMER,
+    ok: 200,
+    foreign: { status: 404, code: 'NOT_FOUND' },
+    // A second, approved device of Alice's: rotating her main device's secret would break the rows that charge its codes.
+    make: async (c) => {
+      const phone = await pendingDevice(c);
+      await c.alice.approveDevice(phone.device!.deviceId);
+      return { path: `/v1/wallet/devices/${phone.device!.deviceId}/payment-code/rotate`, json: { pin: PIN } };
+    },
+  },
   { method: 'POST', template: '/v1/wallet/identity', audience: CONSUMER, ok: 200, make: async (c) => ({ path: '/v1/wallet/identity', json: c.aliceIdentity }) },
   { method: 'POST', template: '/v1/wallet/pin', audience: CONSUMER, ok: 204, make: async () => ({ path: '/v1/wallet/pin', json: { pin: PIN, currentPin: PIN } }) },
   {

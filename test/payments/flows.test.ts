@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { platformAccountId } from '../../src/core/ledger/index.js';
-import { type MerchantClient, type WalletClient, type Merchant } from '../../src/sdk/index.js';
+import { WalletClient, createDeviceKey, type MerchantClient, type Merchant } from '../../src/sdk/index.js';
 import { STORE_NAMES } from '../helpers/stores.js';
-import { apiError, openWorld, type World } from './world.js';
+import { apiError, openWorld, uniqueIdentifier, type World } from './world.js';
+import { call } from '../http/helpers.js';
 
 const FEES = platformAccountId('fees', 'CNY');
-
 
 describe.each(STORE_NAMES)('payment flows end to end through the SDK (%s)', (store) => {
   let world: World;
@@ -135,6 +135,28 @@ describe.each(STORE_NAMES)('payment flows end to end through the SDK (%s)', (sto
     expect(await reserveBalance()).toBe(before.reserve + 30_000n);
     expect((await bob.bankTransfers()).items.map((t) => t.id)).toEqual([withdrawal.id, topUp.id]);
     await world.verifyLedger();
+  });
+
+  it('recovers a lost sign-up answer with the device key alone, and restores the payment code with the PIN', async () => {
+    const key = await createDeviceKey();
+    const first = new WalletClient({ baseUrl: world.base });
+    await first.signUp({ identifier: uniqueIdentifier('lost'), displayName: 'Lost Answer', key });
+    await first.setPin('975310');
+    await world.fund(first.consumerId!, 10_000n);
+    // The phone kept its key but nothing of the answer: no device id, no session, no payment-code secret.
+    const phone = new WalletClient({ baseUrl: world.base });
+    const deviceId = await phone.signInWithKey(key);
+    expect(deviceId).toBe(first.device!.deviceId);
+    await phone.rotatePaymentCode('975310');
+    world.clock.advance(20_000);
+    const paid = await shop.client.scan({ code: (await phone.paymentCode(world.clock.now())).digits, amountMinor: 900 });
+    expect(paid.status).toBe('succeeded');
+    // The old secret no longer makes valid codes.
+    world.clock.advance(20_000);
+    expect((await apiError(shop.client.scan({ code: (await first.paymentCode(world.clock.now())).digits, amountMinor: 900 }))).code).toBe('PAYMENT_CODE_INVALID');
+    // A receiving code needs no body at all.
+    const res = await call(world.base, 'POST', '/v1/wallet/receiving-code', { token: phone.sessionToken });
+    expect(res.status, res.text).toBe(200);
   });
 
   it('refunds partially and fully, returning the fee in proportion, never beyond the captured amount', async () => {

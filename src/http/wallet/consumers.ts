@@ -159,11 +159,15 @@ export const walletConsumerRoutes: FastifyPluginAsyncTypebox<{ platform: Platfor
         tags: ['wallet'],
         summary: 'A sign-in challenge for a bound device to sign',
         ...open,
-        body: Type.Object({ deviceId: Type.String({ minLength: 1, maxLength: 64 }) }, { additionalProperties: false }),
-        response: { 201: Challenge, ...errorResponses(400, 403, 404, 413, 429, 503) },
+        description: 'Name the device by `deviceId`, or by its `publicKey` (a client that lost its sign-up answer still holds its key).',
+        body: Type.Union([
+          Type.Object({ deviceId: Type.String({ minLength: 1, maxLength: 64 }) }, { additionalProperties: false }),
+          Type.Object({ publicKey: PublicKey }, { additionalProperties: false }),
+        ]),
+        response: { 201: Type.Object({ ...Challenge.properties, deviceId: Type.String() }), ...errorResponses(400, 403, 404, 413, 429, 503) },
       },
     },
-    async (request, reply) => reply.status(201).send(await consumers.loginChallenge(request.body.deviceId)),
+    async (request, reply) => reply.status(201).send(await consumers.loginChallenge(request.body)),
   );
 
   app.post(
@@ -268,6 +272,25 @@ export const walletConsumerRoutes: FastifyPluginAsyncTypebox<{ platform: Platfor
       },
     },
     async (request) => deviceOut(await consumers.enablePaymentCode(request.consumer!, request.params.deviceId, request.body.pin)),
+  );
+
+  app.post(
+    '/v1/wallet/devices/:deviceId/payment-code/rotate',
+    {
+      onRequest: auth,
+      schema: {
+        tags: ['wallet'],
+        summary: 'A new payment-code secret for a device (needs the PIN); codes of the old one stop working',
+        security,
+        params: DeviceIdParams,
+        body: Type.Object({ pin: Pin }, { additionalProperties: false }),
+        response: { 200: DeviceBound, ...errorResponses(400, 401, 403, 404, 409, 413, 423, 429, 503) },
+      },
+    },
+    async (request) => {
+      const bound = await consumers.rotatePaymentCodeKey(request.consumer!, request.params.deviceId, request.body.pin);
+      return { device: deviceOut(bound.device), paymentCodeKey: bound.paymentCodeKey };
+    },
   );
 
   app.post(

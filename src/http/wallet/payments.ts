@@ -137,17 +137,21 @@ export const walletPaymentRoutes: FastifyPluginAsyncTypebox<{ platform: Platform
     '/v1/wallet/receiving-code',
     {
       onRequest: auth,
+      // The body is optional: no body at all is the same as {}.
+      preValidation: async (request) => {
+        if (request.body === undefined || request.body === null) (request as { body: unknown }).body = {};
+      },
       schema: {
         tags: ['wallet'],
         summary: 'A personal receiving code (signed static code paying into this wallet; capped by policy, not for business)',
         security,
-        body: Type.Optional(Type.Object({ displayName: Type.Optional(Type.String({ minLength: 1, maxLength: NAME_CHARS_MAX })) }, { additionalProperties: false })),
+        body: Type.Object({ displayName: Type.Optional(Type.String({ minLength: 1, maxLength: NAME_CHARS_MAX })) }, { additionalProperties: false }),
         response: { 200: Type.Object({ merchant: MerchantSchema, till: TillSchema }), ...errorResponses(400, 401, 413, 429, 503) },
       },
     },
     async (request) => {
       const consumer = await platform.consumers.view(request.consumer!.consumerId);
-      const merchant = await platform.merchants.personal(consumer.id, request.body?.displayName ?? consumer.displayName);
+      const merchant = await platform.merchants.personal(consumer.id, request.body.displayName ?? consumer.displayName);
       const tills = await platform.merchants.tills(merchant.id);
       const till = tills[0] ?? (await platform.merchants.createTill(merchant.id, 'personal'));
       return { merchant: merchantOut(merchant), till: tillOut(till) };
