@@ -63,6 +63,10 @@ export const ERROR_CODES = {
   // Bank transfers: top-ups, withdrawals, settlements (docs/decisions/0011).
   BANK_ACCOUNT_INVALID: { httpStatus: 400, type: 'invalid_request_error', message: 'A bank account number is 8 to 30 digits.' },
   BANK_TRANSFER_NOT_FOUND: { httpStatus: 404, type: 'invalid_request_error', message: 'No such bank transfer.' },
+  // Risk engine (docs/decisions/0015).
+  RISK_DECLINED: { httpStatus: 402, type: 'payment_error', message: 'This payment was declined to protect the account.' },
+  RISK_CHALLENGE: { httpStatus: 403, type: 'authentication_error', message: 'Confirm this payment with a second factor (PIN or passkey user verification).' },
+  PAYMENT_NOT_HELD: { httpStatus: 409, type: 'invalid_request_error', message: 'This payment is not held for review.' },
   // Payment codes scanned by merchants (the reasons of src/core/qr/payment-code.ts, as HTTP errors).
   PAYMENT_CODE_MALFORMED: { httpStatus: 400, type: 'payment_error', message: 'Not a payment code: 18 digits expected.' },
   PAYMENT_CODE_UNKNOWN_PREFIX: { httpStatus: 400, type: 'payment_error', message: 'This is not a saoma payment code.' },

@@ -231,3 +231,31 @@ export const DESCRIPTION_CHARS_MAX = 200;
 export const REFERENCE_CHARS_MAX = 64;
 /** Requests per minute per client address on the public (unauthenticated) wallet routes. */
 export const HTTP_PUBLIC_RATE_LIMIT_PER_MINUTE = 120;
+
+// ---- Risk engine (src/core/risk; docs/risk.md; docs/decisions/0015-risk-engine.md) ----
+/** Rules in one rule set, and the size of one rule's condition (nodes, nesting). */
+export const RISK_RULES_MAX = 200;
+export const RISK_CONDITION_NODES_MAX = 64;
+export const RISK_CONDITION_DEPTH_MAX = 8;
+/** Rule ids, and the plain-words description of a rule (shown to analysts, and to customers where marked). */
+export const RISK_RULE_ID_CHARS_MAX = 64;
+export const RISK_RULE_DESCRIPTION_CHARS_MAX = 300;
+/** Entries of a rule set's allow and block lists together. */
+export const RISK_LIST_ENTRIES_MAX = 10_000;
+/** Distinct counterparties remembered per key for fan-in and shared-device counts: counts saturate here. */
+export const RISK_DISTINCT_PER_KEY_MAX = 64;
+/** Places per payer whose usual payee is remembered (sticker-swap detection). */
+export const RISK_PLACES_PER_PAYER_MAX = 16;
+/** Keys (payers, devices, payees, addresses, codes, pairs) one in-memory feature store holds; the least recently updated go first. */
+export const RISK_STORE_KEYS_MAX = 4_000_000;
+/** Target of one decision (features read and rules evaluated) in-process, at the 99th percentile. */
+export const RISK_DECISION_MS_P99_TARGET = 2;
+// ---- end of risk engine ----
+
+// ---- Risk engine wiring (src/service/risk.ts) ----
+/** Days of payments replayed into the features when a process starts. */
+export const RISK_WARMUP_DAYS = 7;
+/** Most payments replayed at start (the newest first). */
+export const RISK_WARMUP_PAYMENTS_MAX = 500_000;
+/** A payment held for review waits this long for an analyst, then is released back to the payer. */
+export const RISK_REVIEW_TIMEOUT_MS = 24 * 60 * 60 * 1000;

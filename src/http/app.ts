@@ -21,6 +21,7 @@ import { walletPaymentRoutes } from './wallet/payments.js';
 import { walletFundsRoutes } from './wallet/funds.js';
 import { merchantRoutes } from './merchant/routes.js';
 import { merchantOpsRoutes } from './ops/merchants.js';
+import { riskOpsRoutes } from './ops/risk.js';
 import { merchantWebhookRoutes } from './merchant/webhooks.js';
 import { merchantEventRoutes } from './merchant/events.js';
 import { walletEventRoutes } from './wallet/events.js';
@@ -162,6 +163,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(walletFundsRoutes, { platform });
   await app.register(merchantRoutes, { platform, publicRateLimitPerMinute: options.publicRateLimitPerMinute });
   await app.register(merchantOpsRoutes, { platform });
+  await app.register(riskOpsRoutes, { platform });
   await app.register(merchantWebhookRoutes, { platform });
   await app.register(merchantEventRoutes, { platform });
   await app.register(walletEventRoutes, { platform });

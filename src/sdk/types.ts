@@ -4,7 +4,7 @@ export interface Payment {
   readonly id: string;
   readonly kind: 'merchant' | 'personal_code' | 'p2p';
   readonly channel: string;
-  readonly status: 'awaiting_confirmation' | 'succeeded' | 'voided' | 'expired' | 'refunded';
+  readonly status: 'awaiting_confirmation' | 'held_for_review' | 'succeeded' | 'voided' | 'expired' | 'refunded' | 'declined';
   readonly amountMinor: number;
   readonly currency: string;
   readonly feeMinor: number;
@@ -85,7 +85,7 @@ export interface Order {
   readonly description: string;
   readonly amountMinor: number;
   readonly currency: string;
-  readonly status: 'open' | 'paid' | 'closed' | 'expired';
+  readonly status: 'open' | 'held' | 'paid' | 'closed' | 'expired';
   readonly payload: string;
   readonly expiresAtMs: number;
   readonly paymentId: string | null;

@@ -14,6 +14,7 @@ import {
   PAYMENT_CONFIRM_TIMEOUT_MS,
   PERSONAL_CODE_RECEIPTS_PER_DAY_MAX,
   PERSONAL_CODE_RECEIVED_DAILY_MINOR_MAX,
+  RISK_REVIEW_TIMEOUT_MS,
 } from '../core/limits.js';
 import { feeMinor, feeRefundMinor } from '../core/payments/fees.js';
 import {
@@ -50,10 +51,13 @@ import type { MerchantAuth, MerchantService } from './merchants.js';
 import { newEventId, outboxEventQuery } from './outbox.js';
 import { nodeEd25519Verifier } from './qr-signing.js';
 import type { QrKeyService } from './qr-keys.js';
+import type { RiskService, RiskVerdict } from './risk.js';
+import { appendAudit } from './audit.js';
+import type { RiskPayment } from '../core/risk/index.js';
 
 export const PAYMENT_CONFIRM_TIMEOUT_JOB = 'payment.confirm_timeout';
 
-export type PaymentStatus = 'awaiting_confirmation' | 'succeeded' | 'voided' | 'expired' | 'refunded';
+export type PaymentStatus = 'awaiting_confirmation' | 'held_for_review' | 'succeeded' | 'voided' | 'expired' | 'refunded' | 'declined';
 
 export interface PaymentView {
   readonly id: string;
@@ -82,7 +86,8 @@ export interface OrderView {
   readonly description: string;
   readonly amountMinor: bigint;
   readonly currency: string;
-  readonly status: 'open' | 'paid' | 'closed' | 'expired';
+  /** `held`: paid by a payment held for review (an analyst posts or releases it). */
+  readonly status: 'open' | 'held' | 'paid' | 'closed' | 'expired';
   /** The signed dynamic code to show (EMVCo payload). */
   readonly payload: string;
   readonly expiresAtMs: number;
@@ -166,6 +171,7 @@ export class PaymentService {
     private readonly merchants: MerchantService,
     private readonly qrKeys: QrKeyService,
     private readonly nowMs: () => number = Date.now,
+    private readonly risk?: RiskService,
   ) {}
 
   // ---- building blocks -----------------------------------------------------------------------
@@ -467,14 +473,34 @@ export class PaymentService {
     });
 
     const paymentId = `pay_${challenge.id.slice(4)}`;
+    const riskPayment: RiskPayment = {
+      kind: intent.kind,
+      payerId: auth.consumerId,
+      deviceId: auth.deviceId,
+      ip: undefined,
+      payeeId: intent.payeeConsumerId ?? intent.merchantId!,
+      payeeKind: intent.kind === 'merchant' ? 'business' : 'person',
+      merchantTier: intent.kind === 'merchant' ? 'standard' : undefined,
+      codeId: intent.kind === 'p2p' || intent.orderId ? undefined : intent.merchantId!,
+      codeKind: intent.kind === 'p2p' ? 'none' : intent.orderId ? 'dynamic' : intent.kind === 'personal_code' ? 'personal' : 'static',
+      codeVerdict: intent.kind === 'p2p' ? 'none' : 'genuine',
+      amountMinor,
+      currency: intent.currency,
+      placeId: undefined,
+    };
+    const risk = await this.assessRisk(riskPayment, factors, { paymentId, challengeId: challenge.id }, now);
+    const held = risk?.outcome === 'review';
     const fee = intent.kind === 'merchant' && merchant ? feeMinor(amountMinor, Number(merchant.fee_rate_bp)) : 0n;
     const payeeAccount = intent.kind === 'merchant' ? merchantAccountId(intent.merchantId!, intent.currency) : walletAccountId(intent.payeeConsumerId!, intent.currency);
-    const transfers: TransferInput[] = [
-      { id: paymentId, debitAccountId: walletAccountId(auth.consumerId, intent.currency), creditAccountId: payeeAccount, amountMinor, currency: intent.currency, flags: fee > 0n ? TRANSFER_FLAGS.LINKED : 0 },
-    ];
-    if (fee > 0n) {
-      transfers.push({ id: `${paymentId}:fee`, debitAccountId: payeeAccount, creditAccountId: platformAccountId('fees', intent.currency), amountMinor: fee, currency: intent.currency });
-    }
+    const transfers: TransferInput[] = held
+      ? [
+          // Held for an analyst: the amount is reserved (pending) until they post or void it.
+          { id: paymentId, debitAccountId: walletAccountId(auth.consumerId, intent.currency), creditAccountId: payeeAccount, amountMinor, currency: intent.currency, flags: TRANSFER_FLAGS.PENDING, timeoutMs: RISK_REVIEW_TIMEOUT_MS + 60_000 },
+        ]
+      : [
+          { id: paymentId, debitAccountId: walletAccountId(auth.consumerId, intent.currency), creditAccountId: payeeAccount, amountMinor, currency: intent.currency, flags: fee > 0n ? TRANSFER_FLAGS.LINKED : 0 },
+          ...(fee > 0n ? [{ id: `${paymentId}:fee`, debitAccountId: payeeAccount, creditAccountId: platformAccountId('fees', intent.currency), amountMinor: fee, currency: intent.currency }] : []),
+        ];
     const guards = [
       this.guard(sql`SELECT 1 AS ok FROM challenges WHERE id = ${challenge.id} AND used_at_ms IS NULL`, 'CHALLENGE_USED', undefined, 'challengeId'),
       ...(intent.orderId
@@ -500,7 +526,7 @@ export class PaymentService {
       fee_minor: fee,
       refunded_minor: 0n,
       fee_refunded_minor: 0n,
-      status: 'succeeded',
+      status: held ? 'held_for_review' : 'succeeded',
       level: policy.level,
       compensation_promise: policy.compensationPromise ? 1 : 0,
       description: intent.description,
@@ -517,15 +543,125 @@ export class PaymentService {
           this.db.updateTable('challenges').set({ used_at_ms: BigInt(now) }).where('id', '=', challenge.id).compile(),
           this.db.insertInto('payments').values(row).onConflict((oc) => oc.column('id').doNothing()).compile(),
           ...(intent.orderId
-            ? [this.db.updateTable('orders').set({ status: 'paid', payment_id: paymentId, updated_at_ms: BigInt(now) }).where('id', '=', intent.orderId).compile()]
+            ? [this.db.updateTable('orders').set({ status: held ? 'held' : 'paid', payment_id: paymentId, updated_at_ms: BigInt(now) }).where('id', '=', intent.orderId).compile()]
             : []),
           ...this.chargeEffects(policy.charges, amountMinor),
-          ...this.successEvents(row, intent.payeeName, now),
+          ...(risk ? [this.risk!.insertQuery(this.risk!.decisionRow(risk.verdict, riskPayment, held ? 'held' : 'completed', { paymentId, challengeId: challenge.id }, now))] : []),
+          ...(held ? this.heldEffects(row, intent.payeeName, now) : this.successEvents(row, intent.payeeName, now)),
         ];
       },
     });
     if (!allOk(results)) throw this.ledgerError(results, 'pay');
+    this.risk?.observe({ type: 'payment', payment: riskPayment, completed: !held, atMs: now });
     return view;
+  }
+
+  /**
+   * The risk engine's outcome, after the step-up the payment already carries: a challenge is met
+   * by a second factor (PIN or passkey user verification). A decline or an unmet challenge is
+   * recorded and refused here; a review or an approval is recorded with the payment.
+   */
+  private async assessRisk(
+    payment: RiskPayment,
+    factors: ReadonlySet<FactorKind>,
+    ids: { paymentId: string; challengeId: string | null },
+    now: number,
+  ): Promise<{ verdict: RiskVerdict; outcome: 'approve' | 'review' } | undefined> {
+    if (!this.risk) return undefined;
+    const verdict = this.risk.assess(payment, now);
+    const steppedUp = factors.has('knowledge') || factors.has('inherence');
+    const outcome = verdict.decision.outcome === 'challenge' && steppedUp ? 'approve' : verdict.decision.outcome;
+    if (outcome === 'decline' || outcome === 'challenge') {
+      await this.risk.record(this.risk.decisionRow(verdict, payment, outcome === 'decline' ? 'declined' : 'challenged', ids, now));
+      this.risk.observe({ type: 'payment', payment, completed: false, atMs: now });
+      const why = verdict.decision.reasons.length > 0 ? ` ${verdict.decision.reasons.join(' ')}` : '';
+      if (outcome === 'decline') throw new SaomaError('RISK_DECLINED', `this payment was declined to protect your account.${why}`);
+      throw new SaomaError('RISK_CHALLENGE', `confirm this payment with your PIN or your passkey's fingerprint or face check.${why}`, 'pin');
+    }
+    return { verdict, outcome };
+  }
+
+  private heldEffects(row: PaymentRow, payeeName: string, now: number): CompiledQuery[] {
+    const data = this.eventData(row, payeeName);
+    return [
+      this.db
+        .insertInto('jobs')
+        .values({
+          id: `${PAYMENT_CONFIRM_TIMEOUT_JOB}:${row.id}`,
+          kind: PAYMENT_CONFIRM_TIMEOUT_JOB,
+          payload: JSON.stringify({ paymentId: row.id }),
+          status: 'queued',
+          run_at_ms: BigInt(now + RISK_REVIEW_TIMEOUT_MS),
+          attempts: 0,
+          lease_owner: null,
+          lease_until_ms: null,
+          last_error: null,
+          created_at_ms: BigInt(now),
+          updated_at_ms: BigInt(now),
+        })
+        .onConflict((oc) => oc.column('id').doNothing())
+        .compile(),
+      this.event('payment.held', row.kind === 'merchant' ? row.merchant_id : null, row.payer_consumer_id, data, now),
+    ];
+  }
+
+  // ---- the review queue: an analyst posts or releases a held payment ------------------------
+
+  async heldPayments(limit: number): Promise<Array<PaymentView & { payerConsumerId: string; risk: { score: number; hits: unknown; reasons: unknown; ruleSetVersion: string } | null }>> {
+    const rows = await this.db.selectFrom('payments').selectAll().where('status', '=', 'held_for_review').orderBy('created_at_ms').limit(limit).execute();
+    const out = [];
+    for (const r of rows) {
+      const d = await this.db.selectFrom('risk_decisions').selectAll().where('payment_id', '=', r.id).orderBy('created_at_ms', 'desc').executeTakeFirst();
+      out.push({
+        ...this.view(r, await this.payeeName(r)),
+        payerConsumerId: r.payer_consumer_id,
+        risk: d ? { score: Number(d.score), hits: JSON.parse(d.hits) as unknown, reasons: JSON.parse(d.reasons) as unknown, ruleSetVersion: d.rule_set_version } : null,
+      });
+    }
+    return out;
+  }
+
+  async review(paymentId: string, decision: 'approve' | 'decline', actor: string): Promise<PaymentView> {
+    const row = await this.db.selectFrom('payments').selectAll().where('id', '=', paymentId).executeTakeFirst();
+    if (!row) throw new SaomaError('PAYMENT_NOT_FOUND', undefined, 'paymentId');
+    if (row.status !== 'held_for_review') throw new SaomaError('PAYMENT_NOT_HELD');
+    const now = this.nowMs();
+    const reviewed = this.db
+      .updateTable('risk_decisions')
+      .set({ reviewed_by: actor, review_outcome: decision, reviewed_at_ms: BigInt(now) })
+      .where('payment_id', '=', paymentId)
+      .where('effect', '=', 'held')
+      .compile();
+    const payeeName = await this.payeeName(row);
+    if (decision === 'decline') {
+      const released = await this.release(row, 'declined', [reviewed]);
+      await appendAudit(this.db, { actor, action: 'risk.review.decline', objectId: paymentId }, now);
+      return this.view(released, payeeName);
+    }
+    const fee = BigInt(row.fee_minor);
+    const payeeAccount = row.kind === 'merchant' ? merchantAccountId(row.merchant_id!, row.currency) : walletAccountId(row.payee_consumer_id!, row.currency);
+    const done: PaymentRow = { ...row, status: 'succeeded', updated_at_ms: BigInt(now) };
+    const results = await this.ledger.createTransfers(
+      [
+        { id: `${paymentId}:post`, pendingId: paymentId, flags: TRANSFER_FLAGS.POST_PENDING | (fee > 0n ? TRANSFER_FLAGS.LINKED : 0) },
+        ...(fee > 0n ? [{ id: `${paymentId}:fee`, debitAccountId: payeeAccount, creditAccountId: platformAccountId('fees', row.currency), amountMinor: fee, currency: row.currency }] : []),
+      ],
+      {
+        audit: { actor, action: 'risk.review.approve', objectId: paymentId },
+        guards: [this.guard(sql`SELECT 1 AS ok FROM payments WHERE id = ${paymentId} AND status = 'held_for_review'`, 'PAYMENT_NOT_HELD')],
+        effects: (r) =>
+          allOk(r)
+            ? [
+                this.db.updateTable('payments').set({ status: 'succeeded', updated_at_ms: BigInt(now) }).where('id', '=', paymentId).compile(),
+                ...(row.order_id ? [this.db.updateTable('orders').set({ status: 'paid', updated_at_ms: BigInt(now) }).where('id', '=', row.order_id).compile()] : []),
+                reviewed,
+                ...this.successEvents(done, payeeName, now),
+              ]
+            : [],
+      },
+    );
+    if (!allOk(results)) throw this.ledgerError(results, 'pay');
+    return this.view(done, payeeName);
   }
 
   private successEvents(row: PaymentRow, payeeName: string, now: number): CompiledQuery[] {
@@ -964,16 +1100,34 @@ export class PaymentService {
   }
 
   /** The consumer declines, the merchant cancels, or the wait runs out: the held amount is released. */
-  private async release(row: PaymentRow, status: 'voided' | 'expired'): Promise<PaymentRow> {
+  private async release(row: PaymentRow, status: 'voided' | 'expired' | 'declined', extra: readonly CompiledQuery[] = []): Promise<PaymentRow> {
     const now = this.nowMs();
+    const from = row.status as 'awaiting_confirmation' | 'held_for_review';
+    // A held payment had charged its caps and taken its order: both are given back.
+    const giveBack: CompiledQuery[] =
+      from === 'held_for_review'
+        ? [
+            ...(JSON.parse(row.counters) as string[]).map((key) =>
+              this.db
+                .updateTable('spend_counters')
+                .set((eb) => ({ used_minor: eb('used_minor', '-', BigInt(row.amount_minor)), count: eb('count', '-', 1) }))
+                .where('key', '=', key)
+                .compile(),
+            ),
+            ...(row.order_id ? [this.db.updateTable('orders').set({ status: 'open', payment_id: null, updated_at_ms: BigInt(now) }).where('id', '=', row.order_id).compile()] : []),
+          ]
+        : [];
+    const notWaiting = from === 'held_for_review' ? 'PAYMENT_NOT_HELD' : 'PAYMENT_NOT_AWAITING_CONFIRMATION';
     const results = await this.ledger.createTransfers([{ id: `${row.id}:void`, pendingId: row.id, flags: TRANSFER_FLAGS.VOID_PENDING }], {
-      guards: [this.guard(sql`SELECT 1 AS ok FROM payments WHERE id = ${row.id} AND status = 'awaiting_confirmation'`, 'PAYMENT_NOT_AWAITING_CONFIRMATION')],
+      guards: [this.guard(sql`SELECT 1 AS ok FROM payments WHERE id = ${row.id} AND status = ${from}`, notWaiting)],
       effects: (r) => {
         // Already released by the ledger's own timeout: the record follows.
         const released = allOk(r) || r[0] === 'pending_transfer_expired';
         if (!released) return [];
         return [
           this.db.updateTable('payments').set({ status, updated_at_ms: BigInt(now) }).where('id', '=', row.id).compile(),
+          ...giveBack,
+          ...extra,
           this.event(`payment.${status}`, row.merchant_id, row.payer_consumer_id, { paymentId: row.id, amountMinor: Number(row.amount_minor), currency: row.currency }, now),
         ];
       },
@@ -987,14 +1141,14 @@ export class PaymentService {
     return this.view(await this.release(row, 'voided'), await this.payeeName(row), auth.consumerId);
   }
 
-  /** Job handler: the confirmation window passed (idempotent: a decided payment is left alone). */
+  /** Job handler: the confirmation window or the review period passed (idempotent: a decided payment is left alone). */
   async confirmTimeout(paymentId: string): Promise<void> {
     const row = await this.db.selectFrom('payments').selectAll().where('id', '=', paymentId).executeTakeFirst();
-    if (!row || row.status !== 'awaiting_confirmation') return;
+    if (!row || (row.status !== 'awaiting_confirmation' && row.status !== 'held_for_review')) return;
     try {
       await this.release(row, 'expired');
     } catch (error) {
-      if (error instanceof SaomaError && error.code === 'PAYMENT_NOT_AWAITING_CONFIRMATION') return;
+      if (error instanceof SaomaError && (error.code === 'PAYMENT_NOT_AWAITING_CONFIRMATION' || error.code === 'PAYMENT_NOT_HELD')) return;
       throw error;
     }
   }

@@ -15,6 +15,8 @@ import { ConsumerService } from './consumers.js';
 import { MerchantService } from './merchants.js';
 import { PAYMENT_CONFIRM_TIMEOUT_JOB, PaymentService } from './payments.js';
 import { SandboxIdentityProvider, type IdentityProvider } from './identity.js';
+import { RiskService } from './risk.js';
+import type { RuleSet } from '../core/risk/index.js';
 
 export interface PlatformOptions extends OpenStoreOptions {
   readonly writer?: LedgerWriterOptions;
@@ -28,6 +30,8 @@ export interface PlatformOptions extends OpenStoreOptions {
   readonly bank?: BankConnector;
   /** Real-name verification; default: the sandbox provider. */
   readonly identity?: IdentityProvider;
+  /** The risk engine's rule set (default: the default rule set of src/core/risk). */
+  readonly riskRuleSet?: RuleSet;
   /** The public origin (SAOMA_PUBLIC_URL): passkeys' relying party. Default http://localhost:3000. */
   readonly publicUrl?: string;
   /** Milliseconds since the epoch for the wallet and payment services; injectable for tests. */
@@ -52,6 +56,7 @@ export interface Platform {
   readonly consumers: ConsumerService;
   readonly merchants: MerchantService;
   readonly payments: PaymentService;
+  readonly risk: RiskService;
   /** Seals secrets at rest (src/service/secrets.ts). */
   readonly masterKey: Buffer;
   close(): Promise<void>;
@@ -77,7 +82,9 @@ export async function openPlatform(options: PlatformOptions): Promise<Platform> 
     origin: publicUrl.origin,
   });
   const merchants = new MerchantService(store.db, ledger, qrKeys, masterKey, nowMs);
-  const payments = new PaymentService(store.db, ledger, consumers, merchants, qrKeys, nowMs);
+  const risk = new RiskService(store.db, options.riskRuleSet, nowMs);
+  await risk.warmUp();
+  const payments = new PaymentService(store.db, ledger, consumers, merchants, qrKeys, nowMs, risk);
   jobs.register(PAYMENT_CONFIRM_TIMEOUT_JOB, (job) => payments.confirmTimeout((job.payload as { paymentId: string }).paymentId));
   // Started once every handler is registered.
   if (options.runJobs) jobs.start();
@@ -86,6 +93,7 @@ export async function openPlatform(options: PlatformOptions): Promise<Platform> 
     consumers,
     merchants,
     payments,
+    risk,
     masterKey,
     store,
     writer,

@@ -296,6 +296,26 @@ export interface WebhookAttemptsTable {
   at_ms: bigint;
 }
 
+export interface RiskDecisionsTable {
+  id: string;
+  payment_id: string | null;
+  challenge_id: string | null;
+  payer_consumer_id: string;
+  payee_id: string;
+  amount_minor: bigint;
+  currency: string;
+  outcome: string;
+  effect: string;
+  score: number;
+  hits: string;
+  reasons: string;
+  rule_set_version: string;
+  created_at_ms: bigint;
+  reviewed_by: string | null;
+  review_outcome: string | null;
+  reviewed_at_ms: bigint | null;
+}
+
 export interface Database {
   ledger_accounts: LedgerAccountsTable;
   ledger_transfers: LedgerTransfersTable;
@@ -319,6 +339,7 @@ export interface Database {
   spend_counters: SpendCountersTable;
   payment_code_attempts: PaymentCodeAttemptsTable;
   outbox_events: OutboxEventsTable;
+  risk_decisions: RiskDecisionsTable;
   webhook_endpoints: WebhookEndpointsTable;
   webhook_attempts: WebhookAttemptsTable;
   bank_transfers: BankTransfersTable;

@@ -613,6 +613,22 @@ const ROUTES: readonly Row[] = [
     make: async (c) => ({ path: `/v1/ops/merchants/${(await applicant(c)).id}/fee-rate`, json: { feeRateBp: 55 } }),
   },
   // Last: its rightful run pays every merchant's balance out.
+  { method: 'GET', template: '/v1/ops/risk/reviews', audience: { kind: 'staff', roles: ['admin', 'risk'] }, ok: 200, make: async () => ({ path: '/v1/ops/risk/reviews' }) },
+  // The rule set of these tests holds nothing, so the rightful analyst reaches the payment and is told it is not held.
+  {
+    method: 'POST',
+    template: '/v1/ops/risk/reviews/:paymentId/approve',
+    audience: { kind: 'staff', roles: ['admin', 'risk'] },
+    ok: 409,
+    make: async (c) => ({ path: `/v1/ops/risk/reviews/${await alicePays(c, 100 + next())}/approve` }),
+  },
+  {
+    method: 'POST',
+    template: '/v1/ops/risk/reviews/:paymentId/decline',
+    audience: { kind: 'staff', roles: ['admin', 'risk'] },
+    ok: 409,
+    make: async (c) => ({ path: `/v1/ops/risk/reviews/${await alicePays(c, 100 + next())}/decline` }),
+  },
   { method: 'POST', template: '/v1/ops/settlements/run', audience: { kind: 'staff', roles: ['admin'] }, ok: 200, make: async () => ({ path: '/v1/ops/settlements/run', json: {} }) },
 ];
 

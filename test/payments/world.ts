@@ -1,5 +1,6 @@
 import { randomInt } from 'node:crypto';
 import { expect } from 'vitest';
+import type { RuleSet } from '../../src/core/risk/index.js';
 import { platformAccountId } from '../../src/core/ledger/index.js';
 import { MerchantClient, SaomaApiError, WalletClient, type Merchant } from '../../src/sdk/index.js';
 import { residentIdCheck } from '../../src/service/identity.js';
@@ -43,9 +44,19 @@ export function uniqueIdentifier(tag: string): string {
 export const SETTLEMENT_ACCOUNT = '6222020200112233';
 
 /** A platform on a fresh database, an admin, and helpers to make approved merchants and funded wallets through the API. */
-export async function openWorld(store: StoreName): Promise<World> {
+/**
+ * A rule set that approves everything: for the tests of payment flows, limits and authorisation,
+ * whose traffic (thirty 10-fen payments in a row, large first payments) the real rules rightly
+ * find suspicious. The risk engine has its own tests (test/risk, test/payments/risk.test.ts).
+ */
+export const APPROVE_ALL_RULES: RuleSet = { version: 'tests-approve-all', thresholds: { challenge: 998, review: 999, decline: 1000 }, rules: [] };
+
+export async function openWorld(store: StoreName, options: { riskRuleSet?: RuleSet } = {}): Promise<World> {
   const clock = new TestClock();
-  const env = await openTestEnv(store, { platform: { nowMs: clock.now }, app: { publicRateLimitPerMinute: 1_000_000, rateLimitPerMinute: 1_000_000 } });
+  const env = await openTestEnv(store, {
+    platform: { nowMs: clock.now, riskRuleSet: options.riskRuleSet ?? APPROVE_ALL_RULES },
+    app: { publicRateLimitPerMinute: 1_000_000, rateLimitPerMinute: 1_000_000 },
+  });
   await env.platform.ledger.ensurePlatformAccounts('CNY');
   const adminToken = await staffToken(env.platform, 'admin');
   const base = env.base;

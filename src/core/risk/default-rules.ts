@@ -1,0 +1,287 @@
+// The default rule set: one group of rules per fraud scenario of issue 6, written from how each
+// scenario works, not fitted to any traffic. Amounts are CNY fen (minor units); a deployment in
+// another currency ships its own rule set. Scores: 30 asks for a step-up, 60 holds the payment for
+// an analyst, 100 declines; signals add up, and a rule may force an outcome on its own.
+
+import type { FeatureName } from './catalogue.js';
+import type { Comparison, Condition, Rule, RuleSet } from './rules.js';
+
+const all = (...parts: Condition[]): Condition => ({ all: parts });
+const any = (...parts: Condition[]): Condition => ({ any: parts });
+const cmp = (feature: FeatureName, op: Comparison, value: number | boolean): Condition => ({ feature, op, value });
+const is = (feature: FeatureName): Condition => cmp(feature, 'eq', true);
+const isNot = (feature: FeatureName): Condition => cmp(feature, 'eq', false);
+const ge = (feature: FeatureName, value: number): Condition => cmp(feature, 'ge', value);
+const lt = (feature: FeatureName, value: number): Condition => cmp(feature, 'lt', value);
+const le = (feature: FeatureName, value: number): Condition => cmp(feature, 'le', value);
+
+const YUAN = 100;
+/** New credentials or a new phone stay "recent" for three days: long enough to cover a thief's first spree. */
+const RECENT_HOURS = 72;
+const newPayee = is('new_payee');
+const stranger = isNot('related');
+const toPerson = is('payee_is_person');
+const toBusiness = isNot('payee_is_person');
+const recentlyChangedCredentials = any(lt('hours_since_credential_change', RECENT_HOURS), lt('hours_since_new_device', RECENT_HOURS));
+
+const STEP_UP = { score: 30, outcome: 'challenge' } as const;
+const HOLD = { score: 60, outcome: 'review' } as const;
+const DECLINE = { score: 100, outcome: 'decline' } as const;
+
+const accountTakeover: Rule[] = [
+  {
+    id: 'ato.new-credentials-new-payee',
+    description: 'A new phone or changed credentials, then a sizeable payment to someone you never paid before: please confirm it is you.',
+    showCustomer: true,
+    when: all(recentlyChangedCredentials, newPayee, any(ge('amount_minor', 100 * YUAN), ge('amount_over_typical', 3))),
+    ...STEP_UP,
+  },
+  {
+    id: 'ato.new-credentials-payee-spree',
+    description: 'Credentials changed in the last day, then the third or later new payee within an hour.',
+    when: all(lt('hours_since_credential_change', 24), ge('payer_new_payees_1h', 2), newPayee),
+    score: 40,
+    outcome: 'review',
+  },
+  {
+    id: 'ato.far-above-history',
+    description: 'Much larger than anything you paid before, to someone new: please confirm it is you.',
+    showCustomer: true,
+    when: all(newPayee, ge('payer_history_count', 10), ge('amount_over_max', 2), ge('amount_minor', 500 * YUAN)),
+    ...STEP_UP,
+  },
+  {
+    id: 'ato.many-new-payees',
+    description: 'Four or more payments within an hour, three or more of them to new payees.',
+    when: all(ge('payer_count_1h', 4), ge('payer_new_payees_1h', 3), newPayee),
+    ...STEP_UP,
+  },
+];
+
+const probing: Rule[] = [
+  {
+    id: 'probe.shared-device',
+    description: 'Two or more other accounts paid from this device in the last day.',
+    when: ge('device_other_payers_24h', 2),
+    ...HOLD,
+  },
+  {
+    id: 'probe.device-farm',
+    description: 'Four or more other accounts paid from this device in the last day.',
+    when: ge('device_other_payers_24h', 4),
+    ...DECLINE,
+  },
+  {
+    id: 'probe.micro-from-new-device',
+    description: 'A tiny payment to a new payee from a new device or after a credential change (testing whether an account works).',
+    when: all(le('amount_minor', 1 * YUAN), newPayee, any(lt('device_age_hours', RECENT_HOURS), lt('hours_since_credential_change', RECENT_HOURS))),
+    ...STEP_UP,
+  },
+  {
+    id: 'probe.micro-burst',
+    description: 'Several tiny payments to new payees within an hour.',
+    when: all(le('amount_minor', 2 * YUAN), ge('payer_count_1h', 3), ge('payer_new_payees_1h', 2), newPayee),
+    ...STEP_UP,
+  },
+  {
+    id: 'probe.micro-collector',
+    description: 'A person receiving tiny payments from five or more strangers within an hour.',
+    when: all(le('amount_minor', 1 * YUAN), toPerson, ge('payee_new_payers_1h', 5)),
+    ...HOLD,
+  },
+  {
+    id: 'probe.busy-address-new-device',
+    description: 'A new device on a network address used by many payers in the last hour, paying someone new.',
+    when: all(ge('ip_payers_1h', 5), lt('device_age_hours', 24), newPayee),
+    score: 20,
+  },
+];
+
+const telecomFraud: Rule[] = [
+  {
+    id: 'telecom.large-first-to-young-person',
+    description:
+      'A large first payment to a personal account opened recently is held for a check. Callers posing as police, banks or customer service ask for exactly this.',
+    showCustomer: true,
+    when: all(toPerson, stranger, lt('payee_account_age_days', 30), ge('amount_minor', 1_000 * YUAN)),
+    ...HOLD,
+  },
+  {
+    id: 'telecom.to-collecting-person',
+    description: 'A sizeable first payment to a recent personal account that many strangers have paid this week.',
+    showCustomer: true,
+    when: all(toPerson, stranger, ge('amount_minor', 500 * YUAN), ge('payee_new_payers_7d', 3), lt('payee_account_age_days', 90)),
+    ...HOLD,
+  },
+  {
+    id: 'telecom.far-above-habit-to-person',
+    description: 'A first payment to a person, several times larger than anything the payer paid before.',
+    when: all(toPerson, stranger, ge('payer_history_count', 10), ge('amount_over_max', 3), ge('amount_minor', 2_000 * YUAN)),
+    score: 40,
+  },
+  {
+    id: 'telecom.repeated-large-to-strangers',
+    description: 'Another large payment to a new person after paying new people a lot today.',
+    when: all(toPerson, stranger, ge('amount_minor', 1_000 * YUAN), ge('payer_new_payees_24h', 1), ge('payer_sum_24h_minor', 3_000 * YUAN)),
+    score: 40,
+  },
+];
+
+const muleAccounts: Rule[] = [
+  {
+    id: 'mule.pass-through-to-person',
+    description: 'Money from three or more unrelated payers in two days, sent on to a person (80% or more of it).',
+    when: all(toPerson, ge('payer_new_payers_in_48h', 3), ge('payer_fast_out_after', 0.8), ge('amount_minor', 500 * YUAN)),
+    ...HOLD,
+  },
+  {
+    id: 'mule.young-pass-through',
+    description: 'An account under 30 days old passing on 80% or more of what several payers sent it in two days.',
+    when: all(lt('payer_account_age_days', 30), ge('payer_fan_in_7d', 2), ge('payer_received_48h_minor', 2_000 * YUAN), ge('payer_fast_out_after', 0.8)),
+    ...HOLD,
+  },
+  {
+    id: 'mule.relay-to-new-person',
+    description: "Passing a stranger's money straight on to another new person.",
+    when: all(toPerson, stranger, ge('payer_new_payers_in_48h', 1), ge('payer_received_48h_minor', 1_000 * YUAN), ge('payer_fast_out_after', 0.8), ge('amount_minor', 500 * YUAN)),
+    score: 30,
+  },
+  {
+    id: 'mule.paying-into-pass-through',
+    description: 'Paying a person who sends on most of what many strangers pay them.',
+    when: all(toPerson, stranger, ge('payee_fast_out_ratio', 0.8), ge('payee_new_payers_7d', 5), ge('amount_minor', 200 * YUAN)),
+    ...HOLD,
+  },
+];
+
+const stickerSwap: Rule[] = [
+  {
+    id: 'swap.diverted-to-personal-code',
+    description: "This code belongs to a person, not to the shop you usually pay here. Check the name on the code with the shop before paying.",
+    showCustomer: true,
+    when: all(is('kind_personal_code'), is('diverted_at_place')),
+    ...STEP_UP,
+  },
+  {
+    id: 'swap.personal-code-diverting',
+    description: "A personal code that other shops' regular customers started paying today.",
+    showCustomer: true,
+    when: all(is('kind_personal_code'), newPayee, ge('code_diverted_24h', 2)),
+    ...DECLINE,
+  },
+  {
+    id: 'swap.code-diverting-one-shops-customers',
+    description: "A code that five or more of one shop's regular customers paid instead of that shop today.",
+    when: all(newPayee, ge('code_diverted_same_24h', 5)),
+    ...HOLD,
+  },
+  {
+    id: 'swap.personal-code-merchant-traffic',
+    description: 'A personal code receiving shop-like traffic: ten or more strangers today.',
+    when: all(is('kind_personal_code'), newPayee, ge('code_new_payers_24h', 10)),
+    ...HOLD,
+  },
+  {
+    id: 'report.code-reported',
+    description: 'Someone reported this code as fraud; it is held until checked.',
+    showCustomer: true,
+    when: ge('code_reports', 1),
+    ...HOLD,
+  },
+  {
+    id: 'report.code-reported-often',
+    description: 'Three or more people reported this code as fraud.',
+    showCustomer: true,
+    when: ge('code_reports', 3),
+    ...DECLINE,
+  },
+  {
+    id: 'report.payee-reported',
+    description: 'Someone reported this payee as fraud; payments to them are held until checked.',
+    showCustomer: true,
+    when: ge('payee_reports', 1),
+    ...HOLD,
+  },
+  {
+    id: 'report.payee-reported-often',
+    description: 'Three or more people reported this payee as fraud.',
+    showCustomer: true,
+    when: ge('payee_reports', 3),
+    ...DECLINE,
+  },
+  {
+    id: 'code.not-genuine',
+    description: 'The code did not verify as a saoma code.',
+    showCustomer: true,
+    when: isNot('code_genuine'),
+    ...DECLINE,
+  },
+];
+
+const collusion: Rule[] = [
+  {
+    id: 'collusion.refund-heavy-merchant',
+    description: 'A merchant that refunded five or more payments and 30% or more of its takings this week.',
+    when: all(toBusiness, ge('payee_refunds_7d', 5), ge('payee_refund_ratio_7d', 0.3)),
+    ...HOLD,
+  },
+  {
+    id: 'collusion.pass-through-money-to-merchant',
+    description: 'Money just received from several strangers spent at once at a new or high-risk merchant.',
+    when: all(
+      toBusiness,
+      ge('payer_new_payers_in_48h', 3),
+      ge('payer_fast_out_after', 0.8),
+      ge('amount_minor', 500 * YUAN),
+      any(lt('payee_account_age_days', 90), ge('merchant_tier', 3)),
+    ),
+    ...HOLD,
+  },
+  {
+    id: 'collusion.outsized-ticket',
+    description: "Ten times the merchant's usual sale at a merchant under six months old.",
+    when: all(toBusiness, ge('payee_history_count', 20), ge('amount_over_payee_typical', 10), ge('amount_minor', 1_000 * YUAN), lt('payee_account_age_days', 180)),
+    score: 30,
+  },
+  {
+    id: 'collusion.high-tier-large-first',
+    description: 'A large first payment to a high-risk-tier merchant.',
+    when: all(ge('merchant_tier', 3), newPayee, ge('amount_minor', 2_000 * YUAN)),
+    score: 30,
+  },
+  {
+    id: 'collusion.young-merchant-strangers-large',
+    description: 'A large payment to a merchant under 30 days old that five or more strangers paid today.',
+    when: all(toBusiness, lt('payee_account_age_days', 30), ge('payee_new_payers_24h', 5), ge('amount_minor', 1_000 * YUAN)),
+    score: 40,
+  },
+];
+
+const velocity: Rule[] = [
+  {
+    id: 'velocity.payer-burst',
+    description: 'Five or more payments within a minute.',
+    when: ge('payer_count_1m', 5),
+    ...STEP_UP,
+  },
+  {
+    id: 'velocity.device-burst',
+    description: 'Ten or more payments from one device within a minute.',
+    when: ge('device_count_1m', 10),
+    ...HOLD,
+  },
+  {
+    id: 'trust.regular-payee',
+    description: 'A payee paid five or more times before: lowers the score (not a forced outcome).',
+    when: ge('pair_count', 5),
+    score: -20,
+  },
+];
+
+export const DEFAULT_RULE_SET: RuleSet = {
+  version: 'default-1',
+  thresholds: { challenge: 30, review: 60, decline: 100 },
+  rules: [...accountTakeover, ...probing, ...telecomFraud, ...muleAccounts, ...stickerSwap, ...collusion, ...velocity],
+  allow: [],
+  block: [],
+};

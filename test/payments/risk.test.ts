@@ -1,0 +1,105 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { RuleSet } from '../../src/core/risk/index.js';
+import type { MerchantClient, Merchant, WalletClient } from '../../src/sdk/index.js';
+import { STORE_NAMES } from '../helpers/stores.js';
+import { call, staffToken } from '../http/helpers.js';
+import { apiError, openWorld, type World } from './world.js';
+
+// The risk engine inline in the payment flow, with a small rule set whose outcomes follow the
+// amount, so each outcome is reached on purpose: a challenge met by a step-up, a hold decided by
+// an analyst, a decline. (The default rules' scenarios are tested in test/risk.)
+const RULES: RuleSet = {
+  version: 'e2e-amounts-1',
+  thresholds: { challenge: 100, review: 200, decline: 300 },
+  rules: [
+    { id: 'over-100', description: 'a payment of 100 yuan or more', showCustomer: true, when: { feature: 'amount_minor', op: 'ge', value: 10_000 }, score: 1, outcome: 'challenge' },
+    { id: 'over-1000', description: 'a payment of 1,000 yuan or more', when: { feature: 'amount_minor', op: 'ge', value: 100_000 }, score: 1, outcome: 'review' },
+    { id: 'over-5000', description: 'a payment of 5,000 yuan or more', when: { feature: 'amount_minor', op: 'ge', value: 500_000 }, score: 1, outcome: 'decline' },
+  ],
+};
+const PIN = '135790';
+
+describe.each(STORE_NAMES)('the risk engine in the payment flow (%s)', (store) => {
+  let world: World;
+  let shop: { client: MerchantClient; merchant: Merchant };
+  let payer: WalletClient;
+  let analyst: string;
+  const available = (w: WalletClient) => world.available(`wallet:${w.consumerId}:CNY`);
+
+  beforeAll(async () => {
+    world = await openWorld(store, { riskRuleSet: RULES });
+    shop = await world.merchant('Night Market');
+    payer = (await world.verifiedWallet('Wen', 2_000_000n)).wallet;
+    await payer.setPin(PIN);
+    analyst = await staffToken(world.env.platform, 'risk');
+  });
+  afterAll(async () => world?.close());
+
+  it('a challenged payment is refused until the wallet steps up, then completes with the PIN', async () => {
+    const order = await shop.client.createOrder({ amountMinor: 15_000, reference: `chal-${store}` });
+    const prepared = await payer.prepare({ code: order.payload });
+    const before = await available(payer);
+    const challenged = await apiError(payer.confirmPrepared(prepared));
+    expect({ status: challenged.status, code: challenged.code }).toEqual({ status: 403, code: 'RISK_CHALLENGE' });
+    expect(challenged.message).toContain('a payment of 100 yuan or more');
+    expect(await available(payer)).toBe(before);
+    const paid = await payer.confirmPrepared(prepared, { pin: PIN });
+    expect(paid.status).toBe('succeeded');
+    const decisions = await world.env.platform.store.db.selectFrom('risk_decisions').selectAll().where('challenge_id', '=', prepared.challengeId).orderBy('created_at_ms').execute();
+    expect(decisions.map((d) => [d.outcome, d.effect])).toEqual([
+      ['challenge', 'challenged'],
+      ['challenge', 'completed'],
+    ]);
+  });
+
+  it('a held payment reserves the money until an analyst posts it, or releases it back', async () => {
+    const order = await shop.client.createOrder({ amountMinor: 150_000, reference: `hold-${store}` });
+    const before = { payer: await available(payer), merchant: await world.available(`merchant:${shop.merchant.id}:CNY`) };
+    const held = await payer.pay({ code: order.payload, pin: PIN });
+    expect(held.status).toBe('held_for_review');
+    expect(await available(payer)).toBe(before.payer - 150_000n);
+    expect((await shop.client.order(order.id)).status).toBe('held');
+    const queue = await call(world.base, 'GET', '/v1/ops/risk/reviews', { token: analyst });
+    expect(queue.status, queue.text).toBe(200);
+    const entry = queue.body.held.find((h: { payment: { id: string } }) => h.payment.id === held.id);
+    expect(entry.risk.hits.map((h: { ruleId: string }) => h.ruleId)).toEqual(['over-100', 'over-1000']);
+    // A merchant sees it waiting; nothing is in its balance yet.
+    expect((await shop.client.payment(held.id)).status).toBe('held_for_review');
+    expect(await world.available(`merchant:${shop.merchant.id}:CNY`)).toBe(before.merchant);
+    const approved = await call(world.base, 'POST', `/v1/ops/risk/reviews/${held.id}/approve`, { token: analyst });
+    expect(approved.status, approved.text).toBe(200);
+    expect(approved.body.status).toBe('succeeded');
+    expect((await shop.client.order(order.id)).status).toBe('paid');
+    expect(await world.available(`merchant:${shop.merchant.id}:CNY`)).toBe(before.merchant + 150_000n - BigInt(approved.body.feeMinor));
+    expect((await call(world.base, 'POST', `/v1/ops/risk/reviews/${held.id}/approve`, { token: analyst })).body.error.code).toBe('PAYMENT_NOT_HELD');
+
+    const second = await shop.client.createOrder({ amountMinor: 120_000, reference: `hold2-${store}` });
+    const beforeSecond = await available(payer);
+    const heldAgain = await payer.pay({ code: second.payload, pin: PIN });
+    const declined = await call(world.base, 'POST', `/v1/ops/risk/reviews/${heldAgain.id}/decline`, { token: analyst });
+    expect(declined.body.status).toBe('declined');
+    expect(await available(payer)).toBe(beforeSecond);
+    // The order can be paid again (by someone the engine lets through), and the caps were given back.
+    expect((await shop.client.order(second.id)).status).toBe('open');
+    await world.verifyLedger();
+  });
+
+  it('a declined payment moves nothing and is recorded with its hits', async () => {
+    const order = await shop.client.createOrder({ amountMinor: 600_000, reference: `decl-${store}` });
+    const before = await available(payer);
+    const error = await apiError(payer.pay({ code: order.payload, pin: PIN }));
+    expect({ status: error.status, code: error.code }).toEqual({ status: 402, code: 'RISK_DECLINED' });
+    expect(await available(payer)).toBe(before);
+    expect((await shop.client.order(order.id)).status).toBe('open');
+    const row = await world.env.platform.store.db.selectFrom('risk_decisions').selectAll().where('effect', '=', 'declined').executeTakeFirstOrThrow();
+    expect(JSON.parse(row.hits).map((h: { ruleId: string }) => h.ruleId)).toEqual(['over-100', 'over-1000', 'over-5000']);
+  });
+
+  it('only risk analysts and admins reach the review queue', async () => {
+    for (const role of ['support', 'compliance'] as const) {
+      const token = await staffToken(world.env.platform, role);
+      expect((await call(world.base, 'GET', '/v1/ops/risk/reviews', { token })).status).toBe(403);
+    }
+    expect((await call(world.base, 'GET', '/v1/ops/risk/reviews', { token: world.adminToken })).status).toBe(200);
+  });
+});

@@ -1,0 +1,211 @@
+// Each fraud scenario of issue 6 on a hand-made example, through the feature store and the default
+// rule set; and the legitimate look-alikes that must not be blocked (declined or held).
+
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_RULE_SET, InMemoryFeatureStore, decide, mustLoadRuleSet, type Decision, type RiskPayment } from '../../src/core/risk/index.js';
+
+const MIN = 60_000;
+const HOUR = 60 * MIN;
+const DAY = 24 * HOUR;
+const T = Date.UTC(2025, 2, 10, 4, 0, 0); // a Monday, noon in Shanghai
+const YUAN = 100;
+const rules = mustLoadRuleSet(DEFAULT_RULE_SET);
+
+/** A small world: accounts with histories, and payments decided and observed as the service would. */
+class World {
+  readonly store = new InMemoryFeatureStore();
+
+  person(id: string, ageDays: number, at = T): this {
+    this.store.observe({ type: 'account_opened', accountId: id, atMs: at - ageDays * DAY });
+    this.store.observe({ type: 'device_bound', payerId: id, deviceId: `${id}-phone`, via: 'signup', atMs: at - ageDays * DAY });
+    return this;
+  }
+
+  merchant(id: string, ageDays: number): this {
+    this.store.observe({ type: 'account_opened', accountId: id, atMs: T - ageDays * DAY });
+    return this;
+  }
+
+  /** Decides a payment at atMs; observes it as completed when approved (or challenged and passed, if `passes`). */
+  pay(atMs: number, p: Partial<RiskPayment> & Pick<RiskPayment, 'payerId' | 'payeeId' | 'amountMinor'>, passes = true): Decision {
+    const payment = payment_(p);
+    const d = decide(rules, this.store.features(payment, atMs), { payer: payment.payerId, payee: payment.payeeId, device: payment.deviceId, code: payment.codeId, ip: payment.ip });
+    const completed = d.outcome === 'approve' || (d.outcome === 'challenge' && passes);
+    this.store.observe({ type: 'payment', payment, completed, atMs });
+    return d;
+  }
+
+  /** Thirty days of lunches at one stall, and a few transfers to a friend: an ordinary history. */
+  history(payer: string, stall = 'noodles', place = 'cell-7'): this {
+    for (let d = 30; d >= 1; d--) this.pay(T - d * DAY, { payerId: payer, payeeId: stall, amountMinor: BigInt(25 * YUAN), ...atStall(stall, place) });
+    return this;
+  }
+}
+
+function payment_(p: Partial<RiskPayment> & Pick<RiskPayment, 'payerId' | 'payeeId' | 'amountMinor'>): RiskPayment {
+  return {
+    kind: 'p2p',
+    deviceId: `${p.payerId}-phone`,
+    ip: `${p.payerId}-home`,
+    payeeKind: 'person',
+    merchantTier: undefined,
+    codeId: undefined,
+    codeKind: 'none',
+    codeVerdict: 'none',
+    currency: 'CNY',
+    placeId: undefined,
+    ...p,
+  };
+}
+
+const atStall = (stall: string, place: string) =>
+  ({ kind: 'merchant', payeeKind: 'business', merchantTier: 'low', codeId: `${stall}-s`, codeKind: 'static', codeVerdict: 'genuine', placeId: place }) as const;
+const atPersonalCode = (owner: string, place: string | undefined) =>
+  ({ kind: 'personal_code', payeeKind: 'person', codeId: `pc-${owner}`, codeKind: 'personal', codeVerdict: 'genuine', placeId: place }) as const;
+
+const blocked = (d: Decision) => d.outcome === 'review' || d.outcome === 'decline';
+const ids = (d: Decision) => d.hits.map((h) => h.ruleId);
+
+describe('fraud scenarios fire their rules', () => {
+  it('account takeover: new device by re-verification, PIN reset, then payments to new payees', () => {
+    const w = new World().person('alice', 800).person('thief-a', 20).person('thief-b', 20).person('thief-c', 20).history('alice');
+    w.store.observe({ type: 'device_bound', payerId: 'alice', deviceId: 'thief-phone', via: 'reverification', atMs: T });
+    w.store.observe({ type: 'credentials_changed', payerId: 'alice', what: 'pin_reset', atMs: T + 5 * MIN });
+    const thief = { deviceId: 'thief-phone', ip: 'proxy' };
+    const first = w.pay(T + 30 * MIN, { payerId: 'alice', payeeId: 'thief-a', amountMinor: BigInt(190 * YUAN), ...thief }, false);
+    expect(first.outcome).toBe('challenge');
+    expect(ids(first)).toContain('ato.new-credentials-new-payee');
+    expect(first.reasons.length).toBeGreaterThan(0);
+    w.pay(T + 35 * MIN, { payerId: 'alice', payeeId: 'thief-b', amountMinor: BigInt(190 * YUAN), ...thief }, false);
+    const third = w.pay(T + 40 * MIN, { payerId: 'alice', payeeId: 'thief-c', amountMinor: BigInt(190 * YUAN), ...thief }, false);
+    expect(blocked(third)).toBe(true);
+    expect(ids(third)).toContain('ato.new-credentials-payee-spree');
+  });
+
+  it('micro-payment probing: many accounts on one farm device testing with cents', () => {
+    const w = new World().person('collector', 3);
+    const outcomes: Decision[] = [];
+    for (let i = 0; i < 4; i++) {
+      const victim = `v${i}`;
+      w.person(victim, 500);
+      w.store.observe({ type: 'device_bound', payerId: victim, deviceId: 'farm-1', via: 'reverification', atMs: T + i * MIN });
+      outcomes.push(w.pay(T + i * MIN + 30_000, { payerId: victim, payeeId: 'collector', amountMinor: 1n, deviceId: 'farm-1', ip: 'proxy' }, false));
+    }
+    expect(outcomes[0]!.outcome).toBe('challenge');
+    expect(ids(outcomes[0]!)).toContain('probe.micro-from-new-device');
+    expect(blocked(outcomes[2]!)).toBe(true);
+    expect(ids(outcomes[2]!)).toContain('probe.shared-device');
+  });
+
+  it('telecom fraud: a first large transfer to a young personal account is held, though the victim would pass a step-up', () => {
+    const w = new World().person('bob', 1200).person('collector', 10).history('bob');
+    const d = w.pay(T, { payerId: 'bob', payeeId: 'collector', amountMinor: BigInt(8_000 * YUAN) });
+    expect(d.outcome).toBe('decline');
+    expect(ids(d)).toEqual(expect.arrayContaining(['telecom.large-first-to-young-person', 'telecom.far-above-habit-to-person']));
+    expect(d.reasons.join(' ')).toMatch(/police, banks or customer service/);
+  });
+
+  it('mule account: money from several unrelated payers passed on within hours', () => {
+    const w = new World().person('mule', 12).person('next-layer', 5);
+    for (let i = 0; i < 4; i++) {
+      w.person(`payer${i}`, 600);
+      w.store.observe({ type: 'payment', payment: payment_({ payerId: `payer${i}`, payeeId: 'mule', amountMinor: BigInt(900 * YUAN) }), completed: true, atMs: T + i * HOUR });
+    }
+    const out = w.pay(T + 5 * HOUR, { payerId: 'mule', payeeId: 'next-layer', amountMinor: BigInt(3_400 * YUAN) });
+    expect(blocked(out)).toBe(true);
+    expect(ids(out)).toEqual(expect.arrayContaining(['mule.pass-through-to-person', 'mule.young-pass-through']));
+  });
+
+  it("QR sticker swap: a personal code that a stall's regulars start paying at the stall", () => {
+    const w = new World().merchant('noodles', 900).person('fraudster', 40);
+    for (const r of ['r1', 'r2', 'r3', 'r4']) w.person(r, 700).history(r, 'noodles', 'cell-7');
+    const swapped = (payer: string, at: number) => w.pay(at, { payerId: payer, payeeId: 'fraudster', amountMinor: BigInt(25 * YUAN), ...atPersonalCode('fraudster', 'cell-7') });
+    const first = swapped('r1', T);
+    expect(first.outcome).toBe('challenge');
+    expect(first.reasons.join(' ')).toMatch(/not to the shop you usually pay here/);
+    swapped('r2', T + 10 * MIN);
+    const third = swapped('r3', T + 20 * MIN);
+    expect(third.outcome).toBe('decline');
+    expect(ids(third)).toContain('swap.personal-code-diverting');
+    // A customer who does not share location is caught by the report the shop files.
+    w.store.observe({ type: 'report', payeeId: undefined, codeId: 'pc-fraudster', atMs: T + 30 * MIN });
+    w.person('walk-in', 300);
+    const reported = w.pay(T + 40 * MIN, { payerId: 'walk-in', payeeId: 'fraudster', amountMinor: BigInt(25 * YUAN), ...atPersonalCode('fraudster', undefined) });
+    expect(blocked(reported)).toBe(true);
+    expect(ids(reported)).toContain('report.code-reported');
+  });
+
+  it('refund abuse and merchant collusion: a young merchant refunding much of what it takes', () => {
+    const w = new World().merchant('shell', 20);
+    const sale = (payer: string, at: number) => ({ payerId: payer, payeeId: 'shell', amountMinor: BigInt(1_500 * YUAN), kind: 'merchant', payeeKind: 'business', merchantTier: 'standard', codeKind: 'dynamic', codeVerdict: 'genuine' }) as const;
+    for (let i = 0; i < 8; i++) {
+      w.person(`ring${i}`, 30);
+      w.pay(T + i * HOUR, sale(`ring${i}`, T + i * HOUR));
+      if (i < 6) w.store.observe({ type: 'refund', payerId: `ring${i}`, payeeId: 'shell', amountMinor: BigInt(1_200 * YUAN), atMs: T + i * HOUR + 30 * MIN });
+    }
+    w.person('ring9', 30);
+    const next = w.pay(T + 10 * HOUR, sale('ring9', T + 10 * HOUR));
+    expect(blocked(next)).toBe(true);
+    expect(ids(next)).toContain('collusion.refund-heavy-merchant');
+  });
+
+  it('a counterfeit code is declined whoever pays it', () => {
+    const w = new World().person('carol', 400).history('carol');
+    const d = w.pay(T, { payerId: 'carol', payeeId: 'noodles', amountMinor: BigInt(25 * YUAN), ...atStall('noodles', 'cell-7'), codeVerdict: 'counterfeit' });
+    expect(d.outcome).toBe('decline');
+  });
+});
+
+describe('legitimate look-alikes are not blocked', () => {
+  it("a customer's new phone (approved by the old one, or after losing it): lunch, a new stall, a friend", () => {
+    for (const via of ['approval', 'reverification'] as const) {
+      const w = new World().person('dan', 900).person('friend', 700).merchant('noodles', 900).merchant('dumplings', 400).history('dan');
+      w.store.observe({ type: 'device_bound', payerId: 'dan', deviceId: 'dan-new', via, atMs: T });
+      const phone = { deviceId: 'dan-new' };
+      expect(w.pay(T + HOUR, { payerId: 'dan', payeeId: 'noodles', amountMinor: BigInt(26 * YUAN), ...atStall('noodles', 'cell-7'), ...phone }).outcome).toBe('approve');
+      expect(w.pay(T + 6 * HOUR, { payerId: 'dan', payeeId: 'dumplings', amountMinor: BigInt(38 * YUAN), ...atStall('dumplings', 'cell-9'), ...phone }).outcome).toBe('approve');
+      // A sizeable transfer to someone new from a new phone asks for a step-up, which Dan passes.
+      const transfer = w.pay(T + 8 * HOUR, { payerId: 'dan', payeeId: 'friend', amountMinor: BigInt(300 * YUAN), ...phone });
+      expect(transfer.outcome).toBe('challenge');
+    }
+  });
+
+  it('a new favourite noodle stall next to the usual one, with a business code or a personal one', () => {
+    const w = new World().merchant('noodles', 900).merchant('new-noodles', 6).person('stall-owner', 2000);
+    for (const r of ['e1', 'e2', 'e3']) w.person(r, 700).history(r, 'noodles', 'cell-7');
+    for (const [i, r] of ['e1', 'e2', 'e3'].entries()) {
+      const d = w.pay(T + i * HOUR, { payerId: r, payeeId: 'new-noodles', amountMinor: BigInt(24 * YUAN), ...atStall('new-noodles', 'cell-7') });
+      expect(d.outcome).toBe('approve');
+    }
+    // A stall paid through its owner's personal code: the first visit is a warning, not a block.
+    const personal = w.pay(T + 5 * HOUR, { payerId: 'e1', payeeId: 'stall-owner', amountMinor: BigInt(18 * YUAN), ...atPersonalCode('stall-owner', 'cell-7') });
+    expect(blocked(personal)).toBe(false);
+    // Once it is a favourite (paid on another day), nothing fires.
+    const again = w.pay(T + 2 * DAY, { payerId: 'e1', payeeId: 'stall-owner', amountMinor: BigInt(18 * YUAN), ...atPersonalCode('stall-owner', 'cell-7') });
+    expect(again.outcome).toBe('approve');
+  });
+
+  it('a first transfer to a friend, and a group dinner paid back by friends then spent', () => {
+    const w = new World().person('erin', 900).person('frank', 900).merchant('hotpot', 1000).history('erin');
+    expect(w.pay(T, { payerId: 'erin', payeeId: 'frank', amountMinor: BigInt(200 * YUAN) }).outcome).toBe('approve');
+    // Erin pays the whole dinner, four friends pay her back, then she pays a new friend.
+    w.pay(T + 8 * HOUR, { payerId: 'erin', payeeId: 'hotpot', amountMinor: BigInt(900 * YUAN), kind: 'merchant', payeeKind: 'business', merchantTier: 'low', codeKind: 'dynamic', codeVerdict: 'genuine' });
+    for (let i = 0; i < 4; i++) {
+      w.person(`guest${i}`, 500);
+      w.pay(T + 9 * HOUR + i * MIN, { payerId: `guest${i}`, payeeId: 'erin', amountMinor: BigInt(180 * YUAN) });
+    }
+    // The dinner left before the money came back, so a transfer of 300 is 42% of the receipts
+    // passed on, not the 100% a sent-over-received ratio would say.
+    w.person('gina', 800);
+    const after = w.pay(T + 20 * HOUR, { payerId: 'erin', payeeId: 'gina', amountMinor: BigInt(300 * YUAN) });
+    expect(w.store.features(payment_({ payerId: 'erin', payeeId: 'gina', amountMinor: 1n }), T + 20 * HOUR).payer_fast_out_after).toBeCloseTo(300 / 720);
+    expect(blocked(after)).toBe(false);
+  });
+
+  it('rent to a landlord paid for months', () => {
+    const w = new World().person('hana', 900).person('landlord', 3000);
+    w.pay(T - 31 * DAY, { payerId: 'hana', payeeId: 'landlord', amountMinor: BigInt(4_000 * YUAN) });
+    w.history('hana');
+    expect(w.pay(T, { payerId: 'hana', payeeId: 'landlord', amountMinor: BigInt(4_000 * YUAN) }).outcome).toBe('approve');
+  });
+});
