@@ -135,6 +135,14 @@ type PaymentRow = Database['payments'];
 
 const OK: TransferResult = 'ok';
 
+/**
+ * The pending transfer that holds a payment under review: the payment's own for wallet payments;
+ * for a merchant-scanned code, the longer hold that replaced its confirmation hold.
+ */
+function heldTransferId(row: Pick<PaymentRow, 'id' | 'channel'>): string {
+  return row.channel === 'payment_code' ? `${row.id}:hold` : row.id;
+}
+
 function allOk(results: readonly TransferResult[]): boolean {
   return results.every((r) => r === OK);
 }
@@ -643,7 +651,7 @@ export class PaymentService {
     const done: PaymentRow = { ...row, status: 'succeeded', updated_at_ms: BigInt(now) };
     const results = await this.ledger.createTransfers(
       [
-        { id: `${paymentId}:post`, pendingId: paymentId, flags: TRANSFER_FLAGS.POST_PENDING | (fee > 0n ? TRANSFER_FLAGS.LINKED : 0) },
+        { id: `${paymentId}:post`, pendingId: heldTransferId(row), flags: TRANSFER_FLAGS.POST_PENDING | (fee > 0n ? TRANSFER_FLAGS.LINKED : 0) },
         ...(fee > 0n ? [{ id: `${paymentId}:fee`, debitAccountId: payeeAccount, creditAccountId: platformAccountId('fees', row.currency), amountMinor: fee, currency: row.currency }] : []),
       ],
       {
@@ -914,7 +922,34 @@ export class PaymentService {
     const merchantAccount = merchantAccountId(merchant.id, currency);
     const wallet = walletAccountId(payerId, currency);
 
-    if (input.amountMinor <= CN_PBOC_PASSWORD_FREE_MINOR_MAX) {
+    // The risk engine sees the charge first: a decline refuses it (the code's step is spent, so a
+    // photo of it is worth nothing); a challenge or a review sends it to the consumer's device for
+    // a signed confirmation with the PIN, where it is assessed again.
+    const riskPayment: RiskPayment = {
+      kind: 'merchant',
+      payerId,
+      deviceId: device.id,
+      ip: undefined,
+      payeeId: merchant.id,
+      payeeKind: 'business',
+      merchantTier: 'standard',
+      codeId: undefined,
+      codeKind: 'payment_code',
+      codeVerdict: 'none',
+      amountMinor: input.amountMinor,
+      currency,
+      placeId: undefined,
+    };
+    const verdict = this.risk?.assess(riskPayment, now);
+    if (verdict && verdict.decision.outcome === 'decline') {
+      await this.db.updateTable('devices').set({ pay_code_last_step: step }).where('id', '=', device.id).where((eb) => eb.or([eb('pay_code_last_step', 'is', null), eb('pay_code_last_step', '<', step)])).execute();
+      await this.risk!.record(this.risk!.decisionRow(verdict, riskPayment, 'declined', { paymentId, challengeId: null }, now));
+      this.risk!.observe({ type: 'payment', payment: riskPayment, completed: false, atMs: now });
+      throw new SaomaError('RISK_DECLINED', `this payment was declined to protect the customer's account. ${verdict.decision.reasons.join(' ')}`.trim());
+    }
+    const stepUp = verdict !== undefined && verdict.decision.outcome !== 'approve';
+
+    if (input.amountMinor <= CN_PBOC_PASSWORD_FREE_MINOR_MAX && !stepUp) {
       // The code alone: one factor (possession), level C, with the compensation promise.
       const policy = await this.policyCharges({
         payerId,
@@ -936,10 +971,17 @@ export class PaymentService {
         guards: [stepGuard, ...this.chargeGuards(policy.charges, input.amountMinor)],
         effects: (r) =>
           allOk(r)
-            ? [claimStep, this.db.insertInto('payments').values(row).compile(), ...this.chargeEffects(policy.charges, input.amountMinor), ...this.successEvents(row, merchant.display_name, now)]
+            ? [
+                claimStep,
+                this.db.insertInto('payments').values(row).compile(),
+                ...this.chargeEffects(policy.charges, input.amountMinor),
+                ...(verdict ? [this.risk!.insertQuery(this.risk!.decisionRow(verdict, riskPayment, 'completed', { paymentId, challengeId: null }, now))] : []),
+                ...this.successEvents(row, merchant.display_name, now),
+              ]
             : [claimStep],
       });
       if (!allOk(results)) throw this.ledgerError(results, 'pay');
+      this.risk?.observe({ type: 'payment', payment: riskPayment, completed: true, atMs: now });
       return this.view(row, merchant.display_name);
     }
 
@@ -974,6 +1016,7 @@ export class PaymentService {
                 claimStep,
                 this.db.insertInto('payments').values(row).compile(),
                 job,
+                ...(verdict && stepUp ? [this.risk!.insertQuery(this.risk!.decisionRow(verdict, riskPayment, 'challenged', { paymentId, challengeId: null }, now))] : []),
                 this.event('payment.awaiting_confirmation', merchant.id, payerId, this.eventData(row, merchant.display_name), now),
               ]
             : [claimStep],
@@ -1061,6 +1104,72 @@ export class PaymentService {
       now,
     });
     const merchant = await this.merchants.row(row.merchant_id!);
+    const riskPayment: RiskPayment = {
+      kind: 'merchant',
+      payerId: auth.consumerId,
+      deviceId: auth.deviceId,
+      ip: undefined,
+      payeeId: merchant.id,
+      payeeKind: 'business',
+      merchantTier: 'standard',
+      codeId: undefined,
+      codeKind: 'payment_code',
+      codeVerdict: 'none',
+      amountMinor,
+      currency: row.currency,
+      placeId: undefined,
+    };
+    let risk: Awaited<ReturnType<PaymentService['assessRisk']>>;
+    try {
+      risk = await this.assessRisk(riskPayment, factors, { paymentId, challengeId: challenge.id }, now);
+    } catch (error) {
+      // Declined: the held amount goes back at once.
+      if (error instanceof SaomaError && error.code === 'RISK_DECLINED') await this.release(row, 'declined');
+      throw error;
+    }
+    const riskGuards = [
+      this.guard(sql`SELECT 1 AS ok FROM challenges WHERE id = ${challenge.id} AND used_at_ms IS NULL`, 'CHALLENGE_USED', undefined, 'challengeId'),
+      this.guard(sql`SELECT 1 AS ok FROM payments WHERE id = ${paymentId} AND status = 'awaiting_confirmation'`, 'PAYMENT_NOT_AWAITING_CONFIRMATION'),
+      ...this.chargeGuards(policy.charges, amountMinor),
+    ];
+    if (risk?.outcome === 'review') {
+      // Held for an analyst: the short confirmation hold is swapped for one that lasts the review.
+      const heldRow: PaymentRow = { ...row, status: 'held_for_review', level: policy.level, compensation_promise: policy.compensationPromise ? 1 : 0, counters: toJson(policy.charges.map((c) => c.key)), updated_at_ms: BigInt(now) };
+      const results = await this.ledger.createTransfers(
+        [
+          { id: `${paymentId}:void`, pendingId: paymentId, flags: TRANSFER_FLAGS.VOID_PENDING | TRANSFER_FLAGS.LINKED },
+          {
+            id: heldTransferId(heldRow),
+            debitAccountId: walletAccountId(auth.consumerId, row.currency),
+            creditAccountId: merchantAccountId(merchant.id, row.currency),
+            amountMinor,
+            currency: row.currency,
+            flags: TRANSFER_FLAGS.PENDING,
+            timeoutMs: RISK_REVIEW_TIMEOUT_MS + 60_000,
+          },
+        ],
+        {
+          guards: riskGuards,
+          effects: (r) =>
+            allOk(r)
+              ? [
+                  this.db.updateTable('challenges').set({ used_at_ms: BigInt(now) }).where('id', '=', challenge.id).compile(),
+                  this.db
+                    .updateTable('payments')
+                    .set({ status: 'held_for_review', level: heldRow.level, compensation_promise: heldRow.compensation_promise, counters: heldRow.counters, updated_at_ms: BigInt(now) })
+                    .where('id', '=', paymentId)
+                    .compile(),
+                  ...this.chargeEffects(policy.charges, amountMinor),
+                  this.risk!.insertQuery(this.risk!.decisionRow(risk.verdict, riskPayment, 'held', { paymentId, challengeId: challenge.id }, now)),
+                  ...this.heldEffects(heldRow, merchant.display_name, now),
+                ]
+              : [],
+        },
+      );
+      if (!allOk(results)) throw this.ledgerError(results, 'pay');
+      this.risk?.observe({ type: 'payment', payment: riskPayment, completed: false, atMs: now });
+      return this.view(heldRow, merchant.display_name, auth.consumerId);
+    }
     const merchantAccount = merchantAccountId(merchant.id, row.currency);
     const fee = BigInt(row.fee_minor);
     const transfers: TransferInput[] = [
@@ -1076,14 +1185,11 @@ export class PaymentService {
       updated_at_ms: BigInt(now),
     };
     const results = await this.ledger.createTransfers(transfers, {
-      guards: [
-        this.guard(sql`SELECT 1 AS ok FROM challenges WHERE id = ${challenge.id} AND used_at_ms IS NULL`, 'CHALLENGE_USED', undefined, 'challengeId'),
-        this.guard(sql`SELECT 1 AS ok FROM payments WHERE id = ${paymentId} AND status = 'awaiting_confirmation'`, 'PAYMENT_NOT_AWAITING_CONFIRMATION'),
-        ...this.chargeGuards(policy.charges, amountMinor),
-      ],
+      guards: riskGuards,
       effects: (r) =>
         allOk(r)
           ? [
+              ...(risk ? [this.risk!.insertQuery(this.risk!.decisionRow(risk.verdict, riskPayment, 'completed', { paymentId, challengeId: challenge.id }, now))] : []),
               this.db.updateTable('challenges').set({ used_at_ms: BigInt(now) }).where('id', '=', challenge.id).compile(),
               this.db
                 .updateTable('payments')
@@ -1096,6 +1202,7 @@ export class PaymentService {
           : [],
     });
     if (!allOk(results)) throw this.ledgerError(results, 'pay');
+    this.risk?.observe({ type: 'payment', payment: riskPayment, completed: true, atMs: now });
     return this.view(done, merchant.display_name, auth.consumerId);
   }
 
@@ -1118,7 +1225,8 @@ export class PaymentService {
           ]
         : [];
     const notWaiting = from === 'held_for_review' ? 'PAYMENT_NOT_HELD' : 'PAYMENT_NOT_AWAITING_CONFIRMATION';
-    const results = await this.ledger.createTransfers([{ id: `${row.id}:void`, pendingId: row.id, flags: TRANSFER_FLAGS.VOID_PENDING }], {
+    const pendingId = from === 'held_for_review' ? heldTransferId(row) : row.id;
+    const results = await this.ledger.createTransfers([{ id: `${pendingId}:release`, pendingId, flags: TRANSFER_FLAGS.VOID_PENDING }], {
       guards: [this.guard(sql`SELECT 1 AS ok FROM payments WHERE id = ${row.id} AND status = ${from}`, notWaiting)],
       effects: (r) => {
         // Already released by the ledger's own timeout: the record follows.

@@ -95,6 +95,35 @@ describe.each(STORE_NAMES)('the risk engine in the payment flow (%s)', (store) =
     expect(JSON.parse(row.hits).map((h: { ruleId: string }) => h.ruleId)).toEqual(['over-100', 'over-1000', 'over-5000']);
   });
 
+  it('a merchant-scanned code the engine doubts goes to the consumer\'s phone for a signed confirmation; a hold there waits for the analyst; a decline spends the code', async () => {
+    const code = async () => {
+      world.clock.advance(20_000);
+      return (await payer.paymentCode(world.clock.now())).digits;
+    };
+    // 150 yuan: under the password-free limit, but challenged: the consumer confirms with the PIN.
+    const challenged = await shop.client.scan({ code: await code(), amountMinor: 15_000 });
+    expect(challenged.status).toBe('awaiting_confirmation');
+    expect((await payer.confirm(challenged.id, PIN)).status).toBe('succeeded');
+
+    // 1,500 yuan: confirmed on the phone, then held for review; the analyst posts it.
+    const merchantBefore = await world.available(`merchant:${shop.merchant.id}:CNY`);
+    const big = await shop.client.scan({ code: await code(), amountMinor: 150_000 });
+    const held = await payer.confirm(big.id, PIN);
+    expect(held.status).toBe('held_for_review');
+    const approved = await call(world.base, 'POST', `/v1/ops/risk/reviews/${big.id}/approve`, { token: analyst });
+    expect(approved.status, approved.text).toBe(200);
+    expect(await world.available(`merchant:${shop.merchant.id}:CNY`)).toBe(merchantBefore + 150_000n - BigInt(approved.body.feeMinor));
+
+    // 6,000 yuan: declined at the till; the code's step is spent, so it cannot be tried again.
+    const payerBefore = await available(payer);
+    const digits = await code();
+    const declined = await apiError(shop.client.scan({ code: digits, amountMinor: 600_000 }));
+    expect(declined.code).toBe('RISK_DECLINED');
+    expect((await apiError(shop.client.scan({ code: digits, amountMinor: 100 }))).code).toBe('PAYMENT_CODE_USED');
+    expect(await available(payer)).toBe(payerBefore);
+    await world.verifyLedger();
+  });
+
   it('only risk analysts and admins reach the review queue', async () => {
     for (const role of ['support', 'compliance'] as const) {
       const token = await staffToken(world.env.platform, role);
