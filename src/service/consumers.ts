@@ -25,6 +25,7 @@ import type { IdentityProvider } from './identity.js';
 import { outboxEventQuery, newEventId } from './outbox.js';
 import { seal, unseal } from './secrets.js';
 import { walletAccountId } from './accounts.js';
+import type { RiskEvent } from '../core/risk/index.js';
 import {
   paymentChallengeBytes,
   passkeyAssertionOptions,
@@ -153,6 +154,8 @@ export class ConsumerService {
     private readonly identity: IdentityProvider,
     private readonly nowMs: () => number = Date.now,
     readonly relyingParty: RelyingParty = { rpId: 'localhost', rpName: 'saoma', origin: 'http://localhost:3000' },
+    /** Told of accounts, devices and credential changes: the risk engine's features (decision 0015). */
+    private readonly riskEvents: { observe(event: RiskEvent): void } = { observe: () => undefined },
   ) {}
 
   async signUp(input: { identifier: string; displayName: string; device: NewDevice; currency?: string }): Promise<{
@@ -196,6 +199,8 @@ export class ConsumerService {
       return this.insertDevice(trx, consumerId, input.device, 'active', now, now);
     });
     const session = await this.openSession(consumerId, bound.device.id);
+    this.riskEvents.observe({ type: 'account_opened', accountId: consumerId, atMs: now });
+    this.riskEvents.observe({ type: 'device_bound', payerId: consumerId, deviceId: bound.device.id, via: 'signup', atMs: now });
     return { consumer: await this.view(consumerId), bound, session };
   }
 
@@ -559,6 +564,7 @@ export class ConsumerService {
       .where('consumer_id', '=', auth.consumerId)
       .where('status', '=', 'pending_approval')
       .execute();
+    this.riskEvents.observe({ type: 'device_bound', payerId: auth.consumerId, deviceId: newDeviceId, via: 'approval', atMs: now });
     return deviceView(await this.ownDevice(auth.consumerId, newDeviceId), now);
   }
 
@@ -587,6 +593,7 @@ export class ConsumerService {
         createdAtMs: now,
       }).execute();
     });
+    this.riskEvents.observe({ type: 'device_bound', payerId: device.consumer_id, deviceId: device.id, via: 'reverification', atMs: now });
     return deviceView((await this.deviceRow(device.id))!, now);
   }
 
@@ -698,6 +705,7 @@ export class ConsumerService {
     checkPinFormat(input.newPin);
     await this.checkKnownIdentity(consumerId, input.name, input.idNumber);
     await this.db.updateTable('consumers').set({ pin_hash: await hashPin(input.newPin), pin_failed_attempts: 0, pin_locked_until_ms: null }).where('id', '=', consumerId).execute();
+    this.riskEvents.observe({ type: 'credentials_changed', payerId: consumerId, what: 'pin_reset', atMs: this.nowMs() });
   }
 
   /**

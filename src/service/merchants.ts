@@ -9,6 +9,7 @@ import { newId, newSecret, secretHash } from './crypto.js';
 import type { QrKeyService } from './qr-keys.js';
 import { seal } from './secrets.js';
 import { appendAudit } from './audit.js';
+import type { RiskEvent } from '../core/risk/index.js';
 import { checkBankAccount, maskBankAccount } from './bank/account.js';
 
 export type MerchantRole = 'owner' | 'manager' | 'cashier';
@@ -106,6 +107,8 @@ export class MerchantService {
     private readonly qrKeys: QrKeyService,
     private readonly masterKey: Buffer,
     private readonly nowMs: () => number = Date.now,
+    /** Told of new accounts: the risk engine's features (decision 0015). */
+    private readonly riskEvents: { observe(event: RiskEvent): void } = { observe: () => undefined },
   ) {}
 
   /** A business applies; it can sign in at once (to see its review state) but takes payments only once approved. */
@@ -141,6 +144,7 @@ export class MerchantService {
         .execute();
       return this.insertApiKey(trx, id, 'owner', 'owner key (onboarding)', now);
     });
+    this.riskEvents.observe({ type: 'account_opened', accountId: id, atMs: now });
     return { merchant: merchantView(await this.row(id)), apiKey: apiKey.secret, apiKeyId: apiKey.id };
   }
 
@@ -177,6 +181,7 @@ export class MerchantService {
       .onConflict((oc) => oc.column('owner_consumer_id').doNothing())
       .execute();
     const row = await this.db.selectFrom('merchants').selectAll().where('owner_consumer_id', '=', consumerId).executeTakeFirstOrThrow();
+    this.riskEvents.observe({ type: 'account_opened', accountId: row.id, atMs: Number(row.created_at_ms) });
     return merchantView(row);
   }
 

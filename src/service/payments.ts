@@ -1319,6 +1319,7 @@ export class PaymentService {
           : [],
     });
     if (!allOk(results)) throw this.ledgerError(results, 'refund');
+    this.risk?.observe({ type: 'refund', payerId: row.payer_consumer_id, payeeId: row.merchant_id!, amountMinor: input.amountMinor, atMs: now });
     const updated = await this.merchantPaymentRow(auth, paymentId);
     return { ...this.view(updated, await this.payeeName(updated)), refundId };
   }

@@ -76,14 +76,18 @@ export async function openPlatform(options: PlatformOptions): Promise<Platform> 
   const { funds, settlement } = openBankServices({ store, ledger, jobs, masterKey, dataDir: options.dataDir ?? './data', bank: options.bank, nowMs });
   if (options.runJobs) await settlement.scheduleDaily();
   const publicUrl = new URL(options.publicUrl ?? 'http://localhost:3000');
-  const consumers = new ConsumerService(store.db, ledger, masterKey, options.identity ?? new SandboxIdentityProvider(), nowMs, {
-    rpId: publicUrl.hostname,
-    rpName: 'saoma',
-    origin: publicUrl.origin,
-  });
-  const merchants = new MerchantService(store.db, ledger, qrKeys, masterKey, nowMs);
   const risk = new RiskService(store.db, options.riskRuleSet, nowMs);
   await risk.warmUp();
+  const consumers = new ConsumerService(
+    store.db,
+    ledger,
+    masterKey,
+    options.identity ?? new SandboxIdentityProvider(),
+    nowMs,
+    { rpId: publicUrl.hostname, rpName: 'saoma', origin: publicUrl.origin },
+    risk,
+  );
+  const merchants = new MerchantService(store.db, ledger, qrKeys, masterKey, nowMs, risk);
   const payments = new PaymentService(store.db, ledger, consumers, merchants, qrKeys, nowMs, risk);
   jobs.register(PAYMENT_CONFIRM_TIMEOUT_JOB, (job) => payments.confirmTimeout((job.payload as { paymentId: string }).paymentId));
   // Started once every handler is registered.

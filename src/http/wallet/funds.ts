@@ -112,6 +112,8 @@ export const walletFundsRoutes: FastifyPluginAsyncTypebox<{ platform: Platform }
       const b = request.body;
       await platform.consumers.authorizeWithdrawal(request.consumer!, BigInt(b.amountMinor), b.pin);
       const withdrawal = await platform.funds.withdraw({ consumerId: request.consumer!.consumerId, amountMinor: BigInt(b.amountMinor), currency: b.currency, bankAccount: b.bankAccount });
+      // Money out, for the mule and fast-out features of the risk engine.
+      if (withdrawal.status !== 'declined') platform.risk.observe({ type: 'withdrawal', accountId: request.consumer!.consumerId, amountMinor: BigInt(b.amountMinor), atMs: Date.now() });
       return reply.status(201).send(bankTransferOut(withdrawal));
     },
   );
