@@ -1,5 +1,5 @@
 import { createHmac, randomBytes } from 'node:crypto';
-import type { Kysely } from 'kysely';
+import type { Kysely, Selectable } from 'kysely';
 import { approveDeviceMessage, loginChallengeMessage } from '../core/auth/index.js';
 import { SaomaError } from '../core/errors.js';
 import {
@@ -112,7 +112,7 @@ export interface IssuedChallenge {
 }
 
 type DeviceRow = Database['devices'];
-type ConsumerRow = Database['consumers'];
+type ConsumerRow = Selectable<Database['consumers']>;
 
 /** Phone numbers in E.164 and e-mail addresses in lower case; anything else is refused. */
 export function normalizeIdentifier(raw: string): string {
@@ -584,6 +584,7 @@ export class ConsumerService {
         .where('id', '=', device.id)
         .where('status', '=', 'pending_approval')
         .execute();
+      await trx.updateTable('consumers').set({ credentials_changed_at_ms: BigInt(now) }).where('id', '=', device.consumer_id).execute();
       await outboxEventQuery(trx, {
         id: newEventId(),
         type: 'device.activated',
@@ -704,7 +705,11 @@ export class ConsumerService {
   async resetPin(consumerId: string, input: { name: string; idNumber: string; newPin: string }): Promise<void> {
     checkPinFormat(input.newPin);
     await this.checkKnownIdentity(consumerId, input.name, input.idNumber);
-    await this.db.updateTable('consumers').set({ pin_hash: await hashPin(input.newPin), pin_failed_attempts: 0, pin_locked_until_ms: null }).where('id', '=', consumerId).execute();
+    await this.db
+      .updateTable('consumers')
+      .set({ pin_hash: await hashPin(input.newPin), pin_failed_attempts: 0, pin_locked_until_ms: null, credentials_changed_at_ms: BigInt(this.nowMs()) })
+      .where('id', '=', consumerId)
+      .execute();
     this.riskEvents.observe({ type: 'credentials_changed', payerId: consumerId, what: 'pin_reset', atMs: this.nowMs() });
   }
 

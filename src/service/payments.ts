@@ -15,6 +15,7 @@ import {
   PERSONAL_CODE_RECEIPTS_PER_DAY_MAX,
   PERSONAL_CODE_RECEIVED_DAILY_MINOR_MAX,
   RISK_REVIEW_TIMEOUT_MS,
+  RISK_STEP_UP_DISTRUST_AFTER_CREDENTIAL_CHANGE_MS,
 } from '../core/limits.js';
 import { feeMinor, feeRefundMinor } from '../core/payments/fees.js';
 import {
@@ -578,7 +579,13 @@ export class PaymentService {
     if (!this.risk) return undefined;
     const verdict = this.risk.assess(payment, now);
     const steppedUp = factors.has('knowledge') || factors.has('inherence');
-    const outcome = verdict.decision.outcome === 'challenge' && steppedUp ? 'approve' : verdict.decision.outcome;
+    // Soon after a credential change, the PIN or passkey at hand may be the thief's own: no step-up
+    // on this device proves the holder, so the payment is held for an analyst (decision 0015).
+    const payer = await this.consumers.consumerRow(payment.payerId);
+    const changedAt = payer.credentials_changed_at_ms === null ? undefined : Number(payer.credentials_changed_at_ms);
+    const distrusted = changedAt !== undefined && now - changedAt < RISK_STEP_UP_DISTRUST_AFTER_CREDENTIAL_CHANGE_MS;
+    let outcome = verdict.decision.outcome;
+    if (outcome === 'challenge' && steppedUp) outcome = distrusted ? 'review' : 'approve';
     if (outcome === 'decline' || outcome === 'challenge') {
       await this.risk.record(this.risk.decisionRow(verdict, payment, outcome === 'decline' ? 'declined' : 'challenged', ids, now));
       this.risk.observe({ type: 'payment', payment, completed: false, atMs: now });

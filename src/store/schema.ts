@@ -105,6 +105,7 @@ export interface ConsumersTable {
   pin_failed_attempts: number;
   pin_locked_until_ms: bigint | null;
   created_at_ms: bigint;
+  credentials_changed_at_ms: Generated<bigint | null>;
 }
 
 export interface DevicesTable {

@@ -124,6 +124,17 @@ describe.each(STORE_NAMES)('the risk engine in the payment flow (%s)', (store) =
     await world.verifyLedger();
   });
 
+  it('within 72 hours of a PIN reset, the PIN does not meet a challenge: the payment is held for an analyst', async () => {
+    const { wallet: reset, identity } = await world.verifiedWallet('Reset', 100_000n);
+    await reset.setPin(PIN);
+    await reset.resetPin({ ...identity, newPin: '864209' });
+    const order = await shop.client.createOrder({ amountMinor: 15_000, reference: `reset-${store}` });
+    expect((await reset.pay({ code: order.payload, pin: '864209' })).status).toBe('held_for_review');
+    world.clock.advance(73 * 60 * 60 * 1000);
+    const later = await shop.client.createOrder({ amountMinor: 15_000, reference: `reset-later-${store}` });
+    expect((await reset.pay({ code: later.payload, pin: '864209' })).status).toBe('succeeded');
+  });
+
   it('only risk analysts and admins reach the review queue', async () => {
     for (const role of ['support', 'compliance'] as const) {
       const token = await staffToken(world.env.platform, role);

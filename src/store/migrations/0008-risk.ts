@@ -27,6 +27,9 @@ export function riskDecisions(): Migration {
         .execute();
       await db.schema.createIndex('risk_decisions_payment').on('risk_decisions').column('payment_id').execute();
       await db.schema.createIndex('risk_decisions_effect').on('risk_decisions').columns(['effect', 'created_at_ms']).execute();
+      // The last change of credentials (PIN reset, a device added by re-verification): a step-up
+      // shortly after one proves little (decision 0015).
+      await db.schema.alterTable('consumers').addColumn('credentials_changed_at_ms', 'bigint').execute();
     },
   };
 }
