@@ -596,26 +596,34 @@ export class PaymentService {
     return { verdict, outcome };
   }
 
+  /**
+   * The durable timer that releases a payment still waiting when it fires: one per wait (the
+   * confirmation, then possibly the review), each naming the state it ends.
+   */
+  private timeoutJob(paymentId: string, waiting: 'awaiting_confirmation' | 'held_for_review', runAtMs: number, now: number): CompiledQuery {
+    return this.db
+      .insertInto('jobs')
+      .values({
+        id: `${PAYMENT_CONFIRM_TIMEOUT_JOB}:${paymentId}${waiting === 'held_for_review' ? ':review' : ''}`,
+        kind: PAYMENT_CONFIRM_TIMEOUT_JOB,
+        payload: JSON.stringify({ paymentId, waiting }),
+        status: 'queued',
+        run_at_ms: BigInt(runAtMs),
+        attempts: 0,
+        lease_owner: null,
+        lease_until_ms: null,
+        last_error: null,
+        created_at_ms: BigInt(now),
+        updated_at_ms: BigInt(now),
+      })
+      .onConflict((oc) => oc.column('id').doNothing())
+      .compile();
+  }
+
   private heldEffects(row: PaymentRow, payeeName: string, now: number): CompiledQuery[] {
     const data = this.eventData(row, payeeName);
     return [
-      this.db
-        .insertInto('jobs')
-        .values({
-          id: `${PAYMENT_CONFIRM_TIMEOUT_JOB}:${row.id}`,
-          kind: PAYMENT_CONFIRM_TIMEOUT_JOB,
-          payload: JSON.stringify({ paymentId: row.id }),
-          status: 'queued',
-          run_at_ms: BigInt(now + RISK_REVIEW_TIMEOUT_MS),
-          attempts: 0,
-          lease_owner: null,
-          lease_until_ms: null,
-          last_error: null,
-          created_at_ms: BigInt(now),
-          updated_at_ms: BigInt(now),
-        })
-        .onConflict((oc) => oc.column('id').doNothing())
-        .compile(),
+      this.timeoutJob(row.id, 'held_for_review', now + RISK_REVIEW_TIMEOUT_MS, now),
       this.event('payment.held', row.kind === 'merchant' ? row.merchant_id : null, row.payer_consumer_id, data, now),
     ];
   }
@@ -995,23 +1003,7 @@ export class PaymentService {
     // Above the password-free limit: the amount is held (pending) until the consumer confirms on
     // their device with signature and PIN, or declines, or the wait runs out.
     const row: PaymentRow = { ...base, status: 'awaiting_confirmation', level: 'A', compensation_promise: 0 };
-    const job = this.db
-      .insertInto('jobs')
-      .values({
-        id: `${PAYMENT_CONFIRM_TIMEOUT_JOB}:${paymentId}`,
-        kind: PAYMENT_CONFIRM_TIMEOUT_JOB,
-        payload: JSON.stringify({ paymentId }),
-        status: 'queued',
-        run_at_ms: BigInt(now + PAYMENT_CONFIRM_TIMEOUT_MS),
-        attempts: 0,
-        lease_owner: null,
-        lease_until_ms: null,
-        last_error: null,
-        created_at_ms: BigInt(now),
-        updated_at_ms: BigInt(now),
-      })
-      .onConflict((oc) => oc.column('id').doNothing())
-      .compile();
+    const job = this.timeoutJob(paymentId, 'awaiting_confirmation', now + PAYMENT_CONFIRM_TIMEOUT_MS, now);
     const results = await this.ledger.createTransfers(
       // The ledger's own timeout backs up the job by a minute, so held money is released even if jobs stall.
       [{ id: paymentId, debitAccountId: wallet, creditAccountId: merchantAccount, amountMinor: input.amountMinor, currency, flags: TRANSFER_FLAGS.PENDING, timeoutMs: PAYMENT_CONFIRM_TIMEOUT_MS + 60_000 }],
@@ -1257,9 +1249,10 @@ export class PaymentService {
   }
 
   /** Job handler: the confirmation window or the review period passed (idempotent: a decided payment is left alone). */
-  async confirmTimeout(paymentId: string): Promise<void> {
+  async confirmTimeout(paymentId: string, waiting: 'awaiting_confirmation' | 'held_for_review' = 'awaiting_confirmation'): Promise<void> {
     const row = await this.db.selectFrom('payments').selectAll().where('id', '=', paymentId).executeTakeFirst();
-    if (!row || (row.status !== 'awaiting_confirmation' && row.status !== 'held_for_review')) return;
+    // Only the wait this timer was set for: a confirmation timer must not end a review.
+    if (!row || row.status !== waiting) return;
     try {
       await this.release(row, 'expired');
     } catch (error) {

@@ -89,7 +89,10 @@ export async function openPlatform(options: PlatformOptions): Promise<Platform> 
   );
   const merchants = new MerchantService(store.db, ledger, qrKeys, masterKey, nowMs, risk);
   const payments = new PaymentService(store.db, ledger, consumers, merchants, qrKeys, nowMs, risk);
-  jobs.register(PAYMENT_CONFIRM_TIMEOUT_JOB, (job) => payments.confirmTimeout((job.payload as { paymentId: string }).paymentId));
+  jobs.register(PAYMENT_CONFIRM_TIMEOUT_JOB, (job) => {
+    const { paymentId, waiting } = job.payload as { paymentId: string; waiting?: 'awaiting_confirmation' | 'held_for_review' };
+    return payments.confirmTimeout(paymentId, waiting);
+  });
   // Started once every handler is registered.
   if (options.runJobs) jobs.start();
   if (options.runJobs) webhooks.start();

@@ -110,6 +110,11 @@ describe.each(STORE_NAMES)('the risk engine in the payment flow (%s)', (store) =
     const big = await shop.client.scan({ code: await code(), amountMinor: 150_000 });
     const held = await payer.confirm(big.id, PIN);
     expect(held.status).toBe('held_for_review');
+    // The confirmation's own timer, firing now, must not end the review; the review has its own.
+    await world.env.platform.payments.confirmTimeout(big.id);
+    expect((await shop.client.payment(big.id)).status).toBe('held_for_review');
+    const reviewTimer = await world.env.platform.store.db.selectFrom('jobs').selectAll().where('id', '=', `payment.confirm_timeout:${big.id}:review`).executeTakeFirstOrThrow();
+    expect(Number(reviewTimer.run_at_ms)).toBeGreaterThan(world.clock.now() + 23 * 60 * 60 * 1000);
     const approved = await call(world.base, 'POST', `/v1/ops/risk/reviews/${big.id}/approve`, { token: analyst });
     expect(approved.status, approved.text).toBe(200);
     expect(await world.available(`merchant:${shop.merchant.id}:CNY`)).toBe(merchantBefore + 150_000n - BigInt(approved.body.feeMinor));
