@@ -12,6 +12,7 @@ import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { decodeEmv, encodeEmv, toEncodable, type EmvDecodeResult } from '../src/core/qr/index.js';
 import { BenchOptions, emit, log, round } from './lib.js';
+import { Sfc32 } from './random.js';
 
 export const QR_FUZZ_USAGE = `npm run bench -- qr-fuzz [--option value ...]
 
@@ -33,30 +34,7 @@ const EXAMPLES_MAX = 5;
 
 // --- deterministic randomness: sfc32 --------------------------------------------------------------
 
-class Random {
-  private a: number;
-  private b: number;
-  private c: number;
-  private d = 1;
-
-  constructor(seed: number) {
-    this.a = 0x9e3779b9;
-    this.b = 0x243f6a88;
-    this.c = seed >>> 0;
-    for (let i = 0; i < 15; i++) this.next();
-  }
-
-  /** A uniform 32-bit unsigned integer. */
-  next(): number {
-    const t = (((this.a + this.b) | 0) + this.d) | 0;
-    this.d = (this.d + 1) | 0;
-    this.a = this.b ^ (this.b >>> 9);
-    this.b = (this.c + (this.c << 3)) | 0;
-    this.c = (this.c << 21) | (this.c >>> 11);
-    this.c = (this.c + t) | 0;
-    return t >>> 0;
-  }
-
+class Random extends Sfc32 {
   /** 0 <= n < bound. */
   int(bound: number): number {
     return bound <= 0 ? 0 : Math.floor((this.next() / 4294967296) * bound);

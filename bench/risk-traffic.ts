@@ -14,6 +14,7 @@
 // forward only what reached them and merchants refund and settle only real sales.
 
 import type { CodeKind, MerchantTier, RiskEvent, RiskPayment } from '../src/core/risk/types.js';
+import { Sfc32 } from './random.js';
 
 export const SCENARIOS = [
   'account_takeover',
@@ -157,29 +158,7 @@ export const RANGES = {
 
 // --- deterministic randomness: sfc32 ----------------------------------------------------------------
 
-export class Random {
-  private a: number;
-  private b: number;
-  private c: number;
-  private d = 1;
-
-  constructor(seed: number) {
-    this.a = 0x9e3779b9;
-    this.b = 0x243f6a88;
-    this.c = seed >>> 0;
-    for (let i = 0; i < 15; i++) this.next();
-  }
-
-  next(): number {
-    const t = (((this.a + this.b) | 0) + this.d) | 0;
-    this.d = (this.d + 1) | 0;
-    this.a = this.b ^ (this.b >>> 9);
-    this.b = (this.c + (this.c << 3)) | 0;
-    this.c = (this.c << 21) | (this.c >>> 11);
-    this.c = (this.c + t) | 0;
-    return t >>> 0;
-  }
-
+export class Random extends Sfc32 {
   /** Uniform in [0, 1). */
   float(): number {
     return this.next() / 4294967296;
