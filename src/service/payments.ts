@@ -454,7 +454,7 @@ export class PaymentService {
   }
 
   /** The device signed the challenge: check factors and policy, then move the money once. */
-  async pay(auth: ConsumerAuth, input: { challengeId: string; proof: DeviceProof; pin?: string | undefined }): Promise<PaymentView> {
+  async pay(auth: ConsumerAuth, input: { challengeId: string; proof: DeviceProof; pin?: string | undefined; ip?: string | undefined }): Promise<PaymentView> {
     const { row: challenge, device, userVerified } = await this.consumers.checkSignedChallenge({
       challengeId: input.challengeId,
       purpose: 'payment',
@@ -486,7 +486,7 @@ export class PaymentService {
       kind: intent.kind,
       payerId: auth.consumerId,
       deviceId: auth.deviceId,
-      ip: undefined,
+      ip: input.ip,
       payeeId: intent.payeeConsumerId ?? intent.merchantId!,
       payeeKind: intent.kind === 'merchant' ? 'business' : 'person',
       merchantTier: intent.kind === 'merchant' ? 'standard' : undefined,
@@ -884,7 +884,7 @@ export class PaymentService {
     return { device, stepIndex: verified.stepIndex };
   }
 
-  async scan(auth: MerchantAuth, input: { code: string; amountMinor: bigint; currency?: string | undefined; description?: string | undefined }): Promise<PaymentView> {
+  async scan(auth: MerchantAuth, input: { code: string; amountMinor: bigint; currency?: string | undefined; description?: string | undefined; ip?: string | undefined }): Promise<PaymentView> {
     checkAmount(input.amountMinor);
     const merchant = await this.merchantReady(auth.merchantId);
     if (merchant.kind !== 'business') throw new SaomaError('FORBIDDEN', 'personal receiving codes do not scan payment codes');
@@ -944,7 +944,7 @@ export class PaymentService {
       kind: 'merchant',
       payerId,
       deviceId: device.id,
-      ip: undefined,
+      ip: input.ip,
       payeeId: merchant.id,
       payeeKind: 'business',
       merchantTier: 'standard',
@@ -1076,7 +1076,7 @@ export class PaymentService {
     };
   }
 
-  async confirm(auth: ConsumerAuth, paymentId: string, input: { challengeId: string; proof: DeviceProof; pin?: string | undefined }): Promise<PaymentView> {
+  async confirm(auth: ConsumerAuth, paymentId: string, input: { challengeId: string; proof: DeviceProof; pin?: string | undefined; ip?: string | undefined }): Promise<PaymentView> {
     const row = await this.ownAwaiting(auth, paymentId);
     const { row: challenge, device, userVerified } = await this.consumers.checkSignedChallenge({
       challengeId: input.challengeId,
@@ -1107,7 +1107,7 @@ export class PaymentService {
       kind: 'merchant',
       payerId: auth.consumerId,
       deviceId: auth.deviceId,
-      ip: undefined,
+      ip: input.ip,
       payeeId: merchant.id,
       payeeKind: 'business',
       merchantTier: 'standard',

@@ -69,7 +69,7 @@ export const walletPaymentRoutes: FastifyPluginAsyncTypebox<{ platform: Platform
       },
     },
     async (request, reply) =>
-      reply.status(201).send(paymentOut(await payments.pay(request.consumer!, { challengeId: request.body.challengeId, proof: proofOf(request.body), pin: request.body.pin }))),
+      reply.status(201).send(paymentOut(await payments.pay(request.consumer!, { challengeId: request.body.challengeId, proof: proofOf(request.body), pin: request.body.pin, ip: request.ip }))),
   );
 
   app.get(
@@ -121,7 +121,7 @@ export const walletPaymentRoutes: FastifyPluginAsyncTypebox<{ platform: Platform
       },
     },
     async (request) =>
-      paymentOut(await payments.confirm(request.consumer!, request.params.paymentId, { challengeId: request.body.challengeId, proof: proofOf(request.body), pin: request.body.pin })),
+      paymentOut(await payments.confirm(request.consumer!, request.params.paymentId, { challengeId: request.body.challengeId, proof: proofOf(request.body), pin: request.body.pin, ip: request.ip })),
   );
 
   app.post(
