@@ -66,6 +66,7 @@ export const ERROR_CODES = {
   // Risk engine (docs/decisions/0015).
   RISK_DECLINED: { httpStatus: 402, type: 'payment_error', message: 'This payment was declined to protect the account.' },
   RISK_CHALLENGE: { httpStatus: 403, type: 'authentication_error', message: 'Confirm this payment with a second factor (PIN or passkey user verification).' },
+  RISK_RULE_SET_INVALID: { httpStatus: 400, type: 'invalid_request_error', message: 'The rule set is not valid.' },
   PAYMENT_NOT_HELD: { httpStatus: 409, type: 'invalid_request_error', message: 'This payment is not held for review.' },
   // Payment codes scanned by merchants (the reasons of src/core/qr/payment-code.ts, as HTTP errors).
   PAYMENT_CODE_MALFORMED: { httpStatus: 400, type: 'payment_error', message: 'Not a payment code: 18 digits expected.' },

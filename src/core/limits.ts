@@ -259,5 +259,7 @@ export const RISK_WARMUP_DAYS = 7;
 export const RISK_WARMUP_PAYMENTS_MAX = 500_000;
 /** A payment held for review waits this long for an analyst, then is released back to the payer. */
 export const RISK_REVIEW_TIMEOUT_MS = 24 * 60 * 60 * 1000;
+/** Recorded decisions a candidate rule set is dry-run against (the newest). */
+export const RISK_DRY_RUN_DECISIONS_MAX = 20_000;
 /** After a credential change, a PIN or passkey on the paying device no longer meets a challenge for this long: the payment is held instead. */
 export const RISK_STEP_UP_DISTRUST_AFTER_CREDENTIAL_CHANGE_MS = 72 * 60 * 60 * 1000;

@@ -77,6 +77,8 @@ export async function openPlatform(options: PlatformOptions): Promise<Platform> 
   if (options.runJobs) await settlement.scheduleDaily();
   const publicUrl = new URL(options.publicUrl ?? 'http://localhost:3000');
   const risk = new RiskService(store.db, options.riskRuleSet, nowMs);
+  // A rule set an admin activated wins over the default; a test's own rule set wins over both.
+  if (!options.riskRuleSet) await risk.loadActiveRuleSet();
   await risk.warmUp();
   const consumers = new ConsumerService(
     store.db,

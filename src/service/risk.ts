@@ -10,7 +10,13 @@ import {
   type RiskEvent,
   type RiskPayment,
   type RuleSet,
+  type Features,
+  type Outcome,
+  loadRuleSet,
 } from '../core/risk/index.js';
+import { SaomaError } from '../core/errors.js';
+import { RISK_DRY_RUN_DECISIONS_MAX } from '../core/limits.js';
+import { appendAudit } from './audit.js';
 import { RISK_WARMUP_DAYS, RISK_WARMUP_PAYMENTS_MAX } from '../core/limits.js';
 import type { Database } from '../store/schema.js';
 import { newId } from './crypto.js';
@@ -21,7 +27,23 @@ export type RiskEffect = 'completed' | 'challenged' | 'held' | 'declined';
 export interface RiskVerdict {
   readonly decision: Decision;
   readonly decisionId: string;
+  readonly features: Features;
 }
+
+export interface DryRun {
+  readonly candidateVersion: string;
+  readonly activeVersion: string;
+  readonly decisions: number;
+  /** How many of the recorded decisions each rule set gives each outcome. */
+  readonly active: Record<Outcome, number>;
+  readonly candidate: Record<Outcome, number>;
+  /** Decisions whose outcome would change, newest first (at most 50). */
+  readonly changed: ReadonlyArray<{ readonly decisionId: string; readonly paymentId: string | null; readonly from: Outcome; readonly to: Outcome; readonly hits: readonly string[] }>;
+  /** Shadow rules of the candidate that would have fired, with how often. */
+  readonly shadowHits: Record<string, number>;
+}
+
+const RULE_SET_SETTING = 'risk.rule_set';
 
 /**
  * The risk engine inline in every payment (decision 0015): features kept incrementally in memory
@@ -47,6 +69,61 @@ export class RiskService {
   /** Replaces the rule set (validated first: an invalid one throws and the old one stays). */
   useRuleSet(ruleSet: RuleSet): void {
     this.ruleSetLoaded = mustLoadRuleSet(ruleSet);
+  }
+
+  /** The rule set an admin activated (kept in settings), if any, replaces the one given at start. */
+  async loadActiveRuleSet(): Promise<void> {
+    const stored = await this.db.selectFrom('settings').select('value').where('key', '=', RULE_SET_SETTING).executeTakeFirst();
+    if (stored) this.ruleSetLoaded = mustLoadRuleSet(JSON.parse(stored.value) as RuleSet);
+  }
+
+  private validate(candidate: unknown): LoadedRuleSet {
+    const loaded = loadRuleSet(candidate);
+    if (!loaded.ok) {
+      throw new SaomaError('RISK_RULE_SET_INVALID', loaded.problems.slice(0, 10).map((p) => `${p.path}: ${p.message}`).join('; '), 'ruleSet');
+    }
+    return loaded.ruleSet;
+  }
+
+  /** Replays the most recent recorded decisions' features through a candidate rule set. */
+  async dryRun(candidate: unknown, decisionsMax = RISK_DRY_RUN_DECISIONS_MAX): Promise<DryRun> {
+    const ruleSet = this.validate(candidate);
+    const rows = await this.db.selectFrom('risk_decisions').select(['id', 'payment_id', 'features', 'payer_consumer_id', 'payee_id']).orderBy('created_at_ms', 'desc').limit(decisionsMax).execute();
+    const zero = (): Record<Outcome, number> => ({ approve: 0, challenge: 0, review: 0, decline: 0 });
+    const active = zero();
+    const proposed = zero();
+    const shadowHits: Record<string, number> = {};
+    const changed: DryRun['changed'][number][] = [];
+    for (const row of rows) {
+      const features = JSON.parse(row.features) as Features;
+      const parties = { payer: row.payer_consumer_id, payee: row.payee_id };
+      const before = decide(this.ruleSetLoaded, features, parties);
+      const after = decide(ruleSet, features, parties);
+      active[before.outcome]++;
+      proposed[after.outcome]++;
+      for (const id of after.shadowHits) shadowHits[id] = (shadowHits[id] ?? 0) + 1;
+      if (before.outcome !== after.outcome && changed.length < 50) {
+        changed.push({ decisionId: row.id, paymentId: row.payment_id, from: before.outcome, to: after.outcome, hits: after.hits.map((h) => h.ruleId) });
+      }
+    }
+    return { candidateVersion: ruleSet.source.version, activeVersion: this.ruleSetLoaded.source.version, decisions: rows.length, active, candidate: proposed, changed, shadowHits };
+  }
+
+  /** Makes a rule set the active one, for this process and (through settings) every start after. */
+  async activate(candidate: unknown, actor: string): Promise<LoadedRuleSet> {
+    const ruleSet = this.validate(candidate);
+    const now = this.nowMs();
+    const previous = this.ruleSetLoaded.source.version;
+    await this.db.transaction().execute(async (trx) => {
+      await trx
+        .insertInto('settings')
+        .values({ key: RULE_SET_SETTING, value: JSON.stringify(candidate) })
+        .onConflict((oc) => oc.column('key').doUpdateSet({ value: JSON.stringify(candidate) }))
+        .execute();
+      await appendAudit(trx, { actor, action: 'risk.rule_set.activate', objectId: ruleSet.source.version, detail: { previous } }, now);
+    });
+    this.ruleSetLoaded = ruleSet;
+    return ruleSet;
   }
 
   /** Rebuilds the features from what the database remembers: accounts, devices, recent payments. */
@@ -105,12 +182,9 @@ export class RiskService {
 
   /** Decides a payment about to be made. Pure in-memory work: well under a millisecond. */
   assess(payment: RiskPayment, now: number): RiskVerdict {
-    const decision = decide(
-      this.ruleSetLoaded,
-      this.features.features(payment, now),
-      { payer: payment.payerId, device: payment.deviceId, payee: payment.payeeId, code: payment.codeId, ip: payment.ip },
-    );
-    return { decision, decisionId: newId('rsk') };
+    const features = this.features.features(payment, now);
+    const decision = decide(this.ruleSetLoaded, features, { payer: payment.payerId, device: payment.deviceId, payee: payment.payeeId, code: payment.codeId, ip: payment.ip });
+    return { decision, decisionId: newId('rsk'), features };
   }
 
   /** The decision's row, to write with the payment (an effect) or on its own (a refusal). */
@@ -136,6 +210,7 @@ export class RiskService {
       hits: JSON.stringify(d.hits),
       reasons: JSON.stringify(d.reasons),
       rule_set_version: d.ruleSetVersion,
+      features: JSON.stringify(verdict.features),
       created_at_ms: BigInt(now),
       reviewed_by: null,
       review_outcome: null,

@@ -311,6 +311,7 @@ export interface RiskDecisionsTable {
   hits: string;
   reasons: string;
   rule_set_version: string;
+  features: string;
   created_at_ms: bigint;
   reviewed_by: string | null;
   review_outcome: string | null;

@@ -5,7 +5,7 @@ import { WalletClient, createDeviceKey, signMessage, type Merchant, type Merchan
 import { SoftAuthenticator } from '../helpers/soft-authenticator.js';
 import { STORE_NAMES } from '../helpers/stores.js';
 import { call, expectError, registeredRoutes, revokeStaffToken, staffToken, type Res } from '../http/helpers.js';
-import { SETTLEMENT_ACCOUNT, dbSnapshot, expectSameSnapshot, openWorld, residentIdNumber, uniqueIdentifier, type Identity, type World } from './world.js';
+import { APPROVE_ALL_RULES, SETTLEMENT_ACCOUNT, dbSnapshot, expectSameSnapshot, openWorld, residentIdNumber, uniqueIdentifier, type Identity, type World } from './world.js';
 
 // The authorisation matrix of the wallet, merchant and ops APIs (the ledger and QR-key routes have
 // theirs in test/http/auth.test.ts). Every route is called by every actor that must not reach the
@@ -613,6 +613,21 @@ const ROUTES: readonly Row[] = [
     make: async (c) => ({ path: `/v1/ops/merchants/${(await applicant(c)).id}/fee-rate`, json: { feeRateBp: 55 } }),
   },
   // Last: its rightful run pays every merchant's balance out.
+  { method: 'GET', template: '/v1/ops/risk/rule-set', audience: { kind: 'staff', roles: ['admin', 'risk'] }, ok: 200, make: async () => ({ path: '/v1/ops/risk/rule-set' }) },
+  {
+    method: 'POST',
+    template: '/v1/ops/risk/rule-set/dry-run',
+    audience: { kind: 'staff', roles: ['admin', 'risk'] },
+    ok: 200,
+    make: async () => ({ path: '/v1/ops/risk/rule-set/dry-run', json: { ruleSet: APPROVE_ALL_RULES } }),
+  },
+  {
+    method: 'POST',
+    template: '/v1/ops/risk/rule-set',
+    audience: { kind: 'staff', roles: ['admin'] },
+    ok: 200,
+    make: async () => ({ path: '/v1/ops/risk/rule-set', json: { ruleSet: APPROVE_ALL_RULES } }),
+  },
   { method: 'GET', template: '/v1/ops/risk/reviews', audience: { kind: 'staff', roles: ['admin', 'risk'] }, ok: 200, make: async () => ({ path: '/v1/ops/risk/reviews' }) },
   // The rule set of these tests holds nothing, so the rightful analyst reaches the payment and is told it is not held.
   {

@@ -4,6 +4,7 @@ import type { MerchantClient, Merchant, WalletClient } from '../../src/sdk/index
 import { STORE_NAMES } from '../helpers/stores.js';
 import { call, staffToken } from '../http/helpers.js';
 import { apiError, openWorld, type World } from './world.js';
+import { RiskService } from '../../src/service/risk.js';
 
 // The risk engine inline in the payment flow, with a small rule set whose outcomes follow the
 // amount, so each outcome is reached on purpose: a challenge met by a step-up, a hold decided by
@@ -138,6 +139,46 @@ describe.each(STORE_NAMES)('the risk engine in the payment flow (%s)', (store) =
     world.clock.advance(73 * 60 * 60 * 1000);
     const later = await shop.client.createOrder({ amountMinor: 15_000, reference: `reset-later-${store}` });
     expect((await reset.pay({ code: later.payload, pin: '864209' })).status).toBe('succeeded');
+  });
+
+  it('replays recorded decisions through a candidate rule set, then an admin activates it (audited, kept for the next start)', async () => {
+    const candidate = {
+      ...RULES,
+      version: 'e2e-amounts-2',
+      rules: [
+        ...RULES.rules.filter((r) => r.id !== 'over-1000'),
+        { id: 'trial-over-50', description: 'on trial: 50 yuan or more', when: { feature: 'amount_minor', op: 'ge', value: 5_000 }, score: 1, shadow: true },
+      ],
+    };
+    const dry = await call(world.base, 'POST', '/v1/ops/risk/rule-set/dry-run', { token: analyst, json: { ruleSet: candidate } });
+    expect(dry.status, dry.text).toBe(200);
+    expect(dry.body.activeVersion).toBe('e2e-amounts-1');
+    expect(dry.body.decisions).toBeGreaterThan(0);
+    // Without the review rule, what was held would only be challenged.
+    expect(dry.body.active.review).toBeGreaterThan(0);
+    expect(dry.body.candidate.review).toBe(0);
+    expect(dry.body.changed.length).toBe(dry.body.active.review);
+    expect(dry.body.changed.every((c: { from: string; to: string }) => c.from === 'review' && c.to === 'challenge')).toBe(true);
+    expect(dry.body.shadowHits['trial-over-50']).toBe(dry.body.decisions);
+
+    const bad = await call(world.base, 'POST', '/v1/ops/risk/rule-set/dry-run', { token: analyst, json: { ruleSet: { ...candidate, rules: [{ id: 'x', description: 'x', when: { feature: 'no_such_feature', op: 'ge', value: 1 }, score: 1 }] } } });
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.code).toBe('RISK_RULE_SET_INVALID');
+    expect(bad.body.error.message).toContain('no_such_feature');
+
+    expect((await call(world.base, 'POST', '/v1/ops/risk/rule-set', { token: analyst, json: { ruleSet: candidate } })).status).toBe(403);
+    const activated = await call(world.base, 'POST', '/v1/ops/risk/rule-set', { token: world.adminToken, json: { ruleSet: candidate } });
+    expect(activated.body).toEqual({ version: 'e2e-amounts-2', rules: 3 });
+    expect((await call(world.base, 'GET', '/v1/ops/risk/rule-set', { token: analyst })).body.ruleSet.version).toBe('e2e-amounts-2');
+    // A 1,500-yuan order is now only challenged, and the PIN meets it.
+    const order = await shop.client.createOrder({ amountMinor: 150_000, reference: `after-${store}` });
+    expect((await payer.pay({ code: order.payload, pin: PIN })).status).toBe('succeeded');
+    // Kept: a risk engine opened on this database starts with it.
+    const next = new RiskService(world.env.platform.store.db);
+    await next.loadActiveRuleSet();
+    expect(next.ruleSet.source.version).toBe('e2e-amounts-2');
+    const audit = await world.env.platform.store.db.selectFrom('audit_log').selectAll().where('action', '=', 'risk.rule_set.activate').execute();
+    expect(audit.map((a) => a.object_id)).toEqual(['e2e-amounts-2']);
   });
 
   it('only risk analysts and admins reach the review queue', async () => {

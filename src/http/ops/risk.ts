@@ -50,6 +50,71 @@ export const riskOpsRoutes: FastifyPluginAsyncTypebox<{ platform: Platform }> = 
     },
   );
 
+  const admins = requireStaff(platform.store.db, ['admin']);
+  const RuleSetBody = Type.Object({ ruleSet: Type.Object({}, { additionalProperties: true, description: 'a rule set (docs/risk.md): version, thresholds, rules, allow, block' }) }, { additionalProperties: false });
+  const Counts = Type.Object({ approve: Type.Integer(), challenge: Type.Integer(), review: Type.Integer(), decline: Type.Integer() });
+
+  app.get(
+    '/v1/ops/risk/rule-set',
+    {
+      onRequest: analysts,
+      schema: {
+        tags: ['ops'],
+        summary: 'The active rule set of the risk engine',
+        security,
+        response: { 200: Type.Object({ ruleSet: Type.Object({}, { additionalProperties: true }), rules: Type.Integer() }), ...errorResponses(401, 403, 429, 503) },
+      },
+    },
+    async () => ({ ruleSet: platform.risk.ruleSet.source as unknown as Record<string, unknown>, rules: platform.risk.ruleSet.ruleCount }),
+  );
+
+  app.post(
+    '/v1/ops/risk/rule-set/dry-run',
+    {
+      onRequest: analysts,
+      schema: {
+        tags: ['ops'],
+        summary: 'Replay recent decisions through a candidate rule set: outcomes before and after, what changes, shadow rules that fire',
+        security,
+        body: RuleSetBody,
+        response: {
+          200: Type.Object({
+            candidateVersion: Type.String(),
+            activeVersion: Type.String(),
+            decisions: Type.Integer(),
+            active: Counts,
+            candidate: Counts,
+            changed: Type.Array(Type.Object({ decisionId: Type.String(), paymentId: Type.Union([Type.String(), Type.Null()]), from: Type.String(), to: Type.String(), hits: Type.Array(Type.String()) })),
+            shadowHits: Type.Record(Type.String(), Type.Integer()),
+          }),
+          ...errorResponses(400, 401, 403, 413, 429, 503),
+        },
+      },
+    },
+    async (request) => {
+      const run = await platform.risk.dryRun(request.body.ruleSet);
+      return { ...run, changed: run.changed.map((c) => ({ ...c, hits: [...c.hits] })) };
+    },
+  );
+
+  app.post(
+    '/v1/ops/risk/rule-set',
+    {
+      onRequest: admins,
+      schema: {
+        tags: ['ops'],
+        summary: 'Activate a rule set (validated first; audited; kept across restarts)',
+        security,
+        body: RuleSetBody,
+        response: { 200: Type.Object({ version: Type.String(), rules: Type.Integer() }), ...errorResponses(400, 401, 403, 413, 429, 503) },
+      },
+    },
+    async (request) => {
+      const loaded = await platform.risk.activate(request.body.ruleSet, `staff:${request.staff!.tokenId}`);
+      return { version: loaded.source.version, rules: loaded.ruleCount };
+    },
+  );
+
   for (const decision of ['approve', 'decline'] as const) {
     app.post(
       `/v1/ops/risk/reviews/:paymentId/${decision}`,

@@ -20,6 +20,8 @@ export function riskDecisions(): Migration {
         .addColumn('hits', 'text', (c) => c.notNull())
         .addColumn('reasons', 'text', (c) => c.notNull())
         .addColumn('rule_set_version', 'text', (c) => c.notNull())
+        // The features the decision saw (JSON): a candidate rule set is dry-run against them.
+        .addColumn('features', 'text', (c) => c.notNull())
         .addColumn('created_at_ms', 'bigint', (c) => c.notNull())
         .addColumn('reviewed_by', 'text')
         .addColumn('review_outcome', 'text')
