@@ -497,7 +497,7 @@ export class PaymentService {
       currency: intent.currency,
       placeId: undefined,
     };
-    const risk = await this.assessRisk(riskPayment, factors, { paymentId, challengeId: challenge.id }, now);
+    const risk = await this.assessRisk(riskPayment, factors, { paymentId, challengeId: challenge.id }, now, payer.credentials_changed_at_ms);
     const held = risk?.outcome === 'review';
     const fee = intent.kind === 'merchant' && merchant ? feeMinor(amountMinor, Number(merchant.fee_rate_bp)) : 0n;
     const payeeAccount = intent.kind === 'merchant' ? merchantAccountId(intent.merchantId!, intent.currency) : walletAccountId(intent.payeeConsumerId!, intent.currency);
@@ -575,14 +575,14 @@ export class PaymentService {
     factors: ReadonlySet<FactorKind>,
     ids: { paymentId: string; challengeId: string | null },
     now: number,
+    credentialsChangedAtMs: bigint | null,
   ): Promise<{ verdict: RiskVerdict; outcome: 'approve' | 'review' } | undefined> {
     if (!this.risk) return undefined;
     const verdict = this.risk.assess(payment, now);
     const steppedUp = factors.has('knowledge') || factors.has('inherence');
     // Soon after a credential change, the PIN or passkey at hand may be the thief's own: no step-up
     // on this device proves the holder, so the payment is held for an analyst (decision 0015).
-    const payer = await this.consumers.consumerRow(payment.payerId);
-    const changedAt = payer.credentials_changed_at_ms === null ? undefined : Number(payer.credentials_changed_at_ms);
+    const changedAt = credentialsChangedAtMs === null ? undefined : Number(credentialsChangedAtMs);
     const distrusted = changedAt !== undefined && now - changedAt < RISK_STEP_UP_DISTRUST_AFTER_CREDENTIAL_CHANGE_MS;
     let outcome = verdict.decision.outcome;
     if (outcome === 'challenge' && steppedUp) outcome = distrusted ? 'review' : 'approve';
@@ -1120,7 +1120,7 @@ export class PaymentService {
     };
     let risk: Awaited<ReturnType<PaymentService['assessRisk']>>;
     try {
-      risk = await this.assessRisk(riskPayment, factors, { paymentId, challengeId: challenge.id }, now);
+      risk = await this.assessRisk(riskPayment, factors, { paymentId, challengeId: challenge.id }, now, payer.credentials_changed_at_ms);
     } catch (error) {
       // Declined: the held amount goes back at once.
       if (error instanceof SaomaError && error.code === 'RISK_DECLINED') await this.release(row, 'declined');
