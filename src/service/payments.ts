@@ -54,6 +54,7 @@ import { nodeEd25519Verifier } from './qr-signing.js';
 import type { QrKeyService } from './qr-keys.js';
 import type { RiskService, RiskVerdict } from './risk.js';
 import { appendAudit } from './audit.js';
+import { enqueueJobsQuery } from '../store/jobs/runner.js';
 import type { RiskPayment } from '../core/risk/index.js';
 
 export const PAYMENT_CONFIRM_TIMEOUT_JOB = 'payment.confirm_timeout';
@@ -601,23 +602,8 @@ export class PaymentService {
    * confirmation, then possibly the review), each naming the state it ends.
    */
   private timeoutJob(paymentId: string, waiting: 'awaiting_confirmation' | 'held_for_review', runAtMs: number, now: number): CompiledQuery {
-    return this.db
-      .insertInto('jobs')
-      .values({
-        id: `${PAYMENT_CONFIRM_TIMEOUT_JOB}:${paymentId}${waiting === 'held_for_review' ? ':review' : ''}`,
-        kind: PAYMENT_CONFIRM_TIMEOUT_JOB,
-        payload: JSON.stringify({ paymentId, waiting }),
-        status: 'queued',
-        run_at_ms: BigInt(runAtMs),
-        attempts: 0,
-        lease_owner: null,
-        lease_until_ms: null,
-        last_error: null,
-        created_at_ms: BigInt(now),
-        updated_at_ms: BigInt(now),
-      })
-      .onConflict((oc) => oc.column('id').doNothing())
-      .compile();
+    const id = `${PAYMENT_CONFIRM_TIMEOUT_JOB}:${paymentId}${waiting === 'held_for_review' ? ':review' : ''}`;
+    return enqueueJobsQuery(this.db, [{ id, kind: PAYMENT_CONFIRM_TIMEOUT_JOB, payload: { paymentId, waiting }, runAtMs }], now).compile();
   }
 
   private heldEffects(row: PaymentRow, payeeName: string, now: number): CompiledQuery[] {

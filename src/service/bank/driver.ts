@@ -2,7 +2,7 @@ import type { CompiledQuery, Kysely } from 'kysely';
 import { SaomaError } from '../../core/errors.js';
 import type { TransferInput } from '../../core/ledger/index.js';
 import { BANK_DRIVE_DELAY_MS, BANK_REASON_CHARS_MAX } from '../../core/limits.js';
-import type { JobRecord, NewJobInput } from '../../store/jobs/runner.js';
+import { enqueueJobsQuery, type JobRecord, type NewJobInput } from '../../store/jobs/runner.js';
 import type { Database } from '../../store/schema.js';
 import type { LedgerService } from '../ledger.js';
 import { outboxEventQuery } from '../outbox.js';
@@ -66,23 +66,7 @@ export class BankTransferDriver {
   /** The same job as a statement for the ledger's `effects` (enqueueJob, compiled; kept if present). */
   driveJobQuery(id: string, nowMs: number): CompiledQuery {
     const job = BankTransferDriver.driveJob(id, nowMs);
-    return this.db
-      .insertInto('jobs')
-      .values({
-        id: job.id,
-        kind: job.kind,
-        payload: JSON.stringify(job.payload),
-        status: 'queued',
-        run_at_ms: BigInt(job.runAtMs),
-        attempts: 0,
-        lease_owner: null,
-        lease_until_ms: null,
-        last_error: null,
-        created_at_ms: BigInt(nowMs),
-        updated_at_ms: BigInt(nowMs),
-      })
-      .onConflict((oc) => oc.column('id').doNothing())
-      .compile();
+    return enqueueJobsQuery(this.db, [job], nowMs).compile();
   }
 
   async load(id: string): Promise<BankTransferRow | undefined> {

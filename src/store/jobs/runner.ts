@@ -77,10 +77,12 @@ export async function enqueueJob(db: Kysely<Database>, job: NewJobInput, nowMs: 
   await enqueueJobs(db, [job], nowMs);
 }
 
-/** Adds several jobs in one statement; ids already present are kept as they are. */
-export async function enqueueJobs(db: Kysely<Database>, jobs: readonly NewJobInput[], nowMs: number): Promise<void> {
-  if (jobs.length === 0) return;
-  await db
+/**
+ * The statement that adds jobs (ids already present are kept as they are): executed here, or
+ * compiled by a caller that writes its jobs in another transaction (the ledger writer's effects).
+ */
+export function enqueueJobsQuery(db: Kysely<Database>, jobs: readonly NewJobInput[], nowMs: number) {
+  return db
     .insertInto('jobs')
     .values(
       jobs.map((job) => ({
@@ -97,8 +99,13 @@ export async function enqueueJobs(db: Kysely<Database>, jobs: readonly NewJobInp
         updated_at_ms: BigInt(nowMs),
       })),
     )
-    .onConflict((oc) => oc.column('id').doNothing())
-    .execute();
+    .onConflict((oc) => oc.column('id').doNothing());
+}
+
+/** Adds several jobs in one statement; ids already present are kept as they are. */
+export async function enqueueJobs(db: Kysely<Database>, jobs: readonly NewJobInput[], nowMs: number): Promise<void> {
+  if (jobs.length === 0) return;
+  await enqueueJobsQuery(db, jobs, nowMs).execute();
 }
 
 /**
