@@ -11,6 +11,7 @@ import type { Platform } from '../service/platform.js';
 import { errorBody, installErrorHandling } from './errors.js';
 import { parseStrictJson } from './strict-json.js';
 import { installIdempotency } from './idempotency.js';
+import { registerWebApps } from './web.js';
 import { ErrorResponse } from './schemas.js';
 import { ledgerOpsRoutes } from './ops/ledger.js';
 import { qrKeyOpsRoutes } from './ops/qr-keys.js';
@@ -95,7 +96,20 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
 
   await app.register(helmet, {
     contentSecurityPolicy: {
-      directives: { defaultSrc: ["'self'"], imgSrc: ["'self'", 'data:'], styleSrc: ["'self'", "'unsafe-inline'"], scriptSrc: ["'self'"] },
+      // The web apps load only their own scripts; camera frames are blob: media; the wallet's
+      // service worker comes from its own origin.
+      directives: {
+        defaultSrc: ["'self'"],
+        imgSrc: ["'self'", 'data:', 'blob:'],
+        mediaSrc: ["'self'", 'blob:'],
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        scriptSrc: ["'self'"],
+        connectSrc: ["'self'"],
+        workerSrc: ["'self'"],
+        manifestSrc: ["'self'"],
+        objectSrc: ["'none'"],
+        frameAncestors: ["'none'"],
+      },
     },
   });
   await app.register(rateLimit, {
@@ -167,5 +181,6 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(merchantWebhookRoutes, { platform });
   await app.register(merchantEventRoutes, { platform });
   await app.register(walletEventRoutes, { platform });
+  registerWebApps(app);
   return app;
 }

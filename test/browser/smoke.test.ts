@@ -1,0 +1,40 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser } from 'playwright-core';
+import { launchBrowser, newCamera, newContext, startServer, type RunningServer } from './harness.js';
+
+describe('web apps are served', () => {
+  let server: RunningServer;
+  let browser: Browser;
+  beforeAll(async () => {
+    server = await startServer();
+    browser = await launchBrowser(newCamera());
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await server?.stop();
+  });
+
+  it.each(['wallet', 'merchant', 'console'])('/%s/ renders its app under the content security policy', async (name) => {
+    const context = await newContext(browser, server.base);
+    const page = await context.newPage();
+    const errors: string[] = [];
+    page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
+    page.on('pageerror', (e) => errors.push(String(e)));
+    const response = await page.goto(`/${name}/`);
+    expect(response?.status()).toBe(200);
+    expect(response?.headers()['content-security-policy']).toContain("script-src 'self'");
+    await page.locator('#root *').first().waitFor();
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+
+  it('serves index.html for deep links, 404 for missing assets, and never a file outside the app', async () => {
+    const deep = await fetch(`${server.base}/wallet/history/pay_x`);
+    expect(deep.status).toBe(200);
+    expect(await deep.text()).toContain('<div id="root">');
+    expect((await fetch(`${server.base}/wallet/assets/nope.js`)).status).toBe(404);
+    const escape = await fetch(`${server.base}/wallet/..%2F..%2Fsrc%2Fcli%2Findex.js`);
+    expect([400, 404]).toContain(escape.status);
+    expect(await escape.text()).not.toContain('import');
+  });
+});

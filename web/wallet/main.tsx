@@ -1,0 +1,8 @@
+import { createRoot } from 'react-dom/client';
+import '../shared/ui.css';
+
+function App() {
+  return <h1>saoma wallet</h1>;
+}
+
+createRoot(document.getElementById('root')!).render(<App />);
