@@ -60,6 +60,9 @@ export const ERROR_CODES = {
   REFUND_EXCEEDS_PAYMENT: { httpStatus: 409, type: 'invalid_request_error', message: 'Refunds may not exceed the captured amount.' },
   REFUND_NOT_COVERED: { httpStatus: 409, type: 'payment_error', message: 'The merchant balance does not cover this refund now.' },
   CONCURRENT_UPDATE: { httpStatus: 409, type: 'invalid_request_error', message: 'Another change to this object happened at the same moment; retry.' },
+  // Fraud reports filed from the wallet.
+  FRAUD_REPORT_NOT_FOUND: { httpStatus: 404, type: 'invalid_request_error', message: 'No such fraud report.' },
+  FRAUD_REPORT_EXISTS: { httpStatus: 409, type: 'invalid_request_error', message: 'This payment was already reported; its report goes on.' },
   // Bank transfers: top-ups, withdrawals, settlements (docs/decisions/0011).
   BANK_ACCOUNT_INVALID: { httpStatus: 400, type: 'invalid_request_error', message: 'A bank account number is 8 to 30 digits.' },
   BANK_TRANSFER_NOT_FOUND: { httpStatus: 404, type: 'invalid_request_error', message: 'No such bank transfer.' },

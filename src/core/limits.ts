@@ -263,3 +263,11 @@ export const RISK_REVIEW_TIMEOUT_MS = 24 * 60 * 60 * 1000;
 export const RISK_DRY_RUN_DECISIONS_MAX = 20_000;
 /** After a credential change, a PIN or passkey on the paying device no longer meets a challenge for this long: the payment is held instead. */
 export const RISK_STEP_UP_DISTRUST_AFTER_CREDENTIAL_CHANGE_MS = 72 * 60 * 60 * 1000;
+
+// Fraud reports (wallet "this wasn't me", "report this code").
+/** What a reporter may write about it. */
+export const FRAUD_REPORT_DESCRIPTION_CHARS_MAX = 1000;
+/** An analyst's note when changing a report's status. */
+export const FRAUD_REPORT_NOTE_CHARS_MAX = 1000;
+/** Code reports one consumer may file per day (a flood of reports would hold honest merchants). */
+export const FRAUD_CODE_REPORTS_PER_DAY_MAX = 20;

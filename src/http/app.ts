@@ -12,6 +12,10 @@ import { errorBody, installErrorHandling } from './errors.js';
 import { parseStrictJson } from './strict-json.js';
 import { installIdempotency } from './idempotency.js';
 import { registerWebApps } from './web.js';
+import { walletReportRoutes } from './wallet/reports.js';
+import { fraudReportOpsRoutes } from './ops/cases.js';
+import { overviewOpsRoutes } from './ops/overview.js';
+import { merchantSummaryRoutes } from './merchant/summary.js';
 import { ErrorResponse } from './schemas.js';
 import { ledgerOpsRoutes } from './ops/ledger.js';
 import { qrKeyOpsRoutes } from './ops/qr-keys.js';
@@ -181,6 +185,10 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(merchantWebhookRoutes, { platform });
   await app.register(merchantEventRoutes, { platform });
   await app.register(walletEventRoutes, { platform });
+  await app.register(walletReportRoutes, { platform });
+  await app.register(fraudReportOpsRoutes, { platform });
+  await app.register(overviewOpsRoutes, { platform });
+  await app.register(merchantSummaryRoutes, { platform });
   registerWebApps(app);
   return app;
 }

@@ -147,3 +147,66 @@ export const DeviceSchema = Type.Object({
 export function deviceOut(d: DeviceView): Static<typeof DeviceSchema> {
   return d;
 }
+
+const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(schema: T) => Type.Union([schema, Type.Null()]);
+
+export const CodeResolutionSchema = Type.Object(
+  {
+    verdict: Type.Union([Type.Literal('genuine'), Type.Literal('counterfeit'), Type.Literal('expired'), Type.Literal('used'), Type.Literal('foreign'), Type.Literal('url'), Type.Literal('text')]),
+    message: Type.String({ description: 'plain words for the person holding the phone' }),
+    reason: Type.Optional(Type.String({ description: 'counterfeit: what failed' })),
+    payee: Type.Optional(
+      Type.Object({
+        kind: Type.Union([Type.Literal('merchant'), Type.Literal('personal')]),
+        id: Type.String(),
+        name: Type.String({ description: 'the registered name, never the name printed in the code' }),
+        city: Type.String(),
+        verified: Type.Boolean(),
+        status: Type.String(),
+      }),
+    ),
+    initiation: Type.Optional(Type.Union([Type.Literal('static'), Type.Literal('dynamic')])),
+    amountMinor: Type.Optional(Type.Integer({ description: 'an order code fixes the amount' })),
+    currency: Type.Optional(Type.String()),
+    description: Type.Optional(Type.String()),
+    expiresAtMs: Type.Optional(Type.Integer()),
+    scheme: Type.Optional(Type.String({ description: 'foreign: the scheme it belongs to' })),
+    nameInCode: Type.Optional(Type.String({ description: 'foreign: the name the code claims, unverified' })),
+    url: Type.Optional(
+      Type.Object({ href: Type.String(), domain: Type.String(), scheme: Type.String(), warnings: Type.Array(Type.String()), imitates: Type.Optional(Type.String()) }),
+    ),
+    text: Type.Optional(Type.String()),
+  },
+  { additionalProperties: false },
+);
+
+const FraudReportFields = {
+  id: Type.String(),
+  kind: Type.Union([Type.Literal('payment'), Type.Literal('code')]),
+  reason: Type.String(),
+  status: Type.Union([Type.Literal('open'), Type.Literal('investigating'), Type.Literal('closed')]),
+  description: Type.String(),
+  paymentId: Nullable(Type.String()),
+  merchantId: Nullable(Type.String()),
+  payeeName: Nullable(Type.String()),
+  amountMinor: Nullable(Type.Integer()),
+  currency: Nullable(Type.String()),
+  codeVerdict: Nullable(Type.String()),
+  resolution: Nullable(Type.String()),
+  createdAtMs: Type.Integer(),
+  updatedAtMs: Type.Integer(),
+};
+
+export const FraudReportSchema = Type.Object(FraudReportFields);
+
+export const OpsFraudReportSchema = Type.Object(
+  {
+    ...FraudReportFields,
+    reporterConsumerId: Type.String(),
+    payeeId: Nullable(Type.String()),
+    codePayload: Nullable(Type.String()),
+    handledBy: Nullable(Type.String()),
+    evidence: Type.Object({}, { additionalProperties: true, description: 'what was known when it was filed: the payment, its risk decisions, the device' }),
+  },
+  {},
+);

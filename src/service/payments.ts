@@ -166,6 +166,23 @@ export function checkAmount(amountMinor: bigint, param = 'amountMinor'): void {
   if (amountMinor <= 0n || amountMinor > BigInt(AMOUNT_MINOR_MAX)) throw new SaomaError('INVALID_REQUEST', `${param} must be a positive integer of minor units`, param);
 }
 
+/** A scanned code resolved for the wallet's screen (green, red, amber, link, text). */
+export interface CodeResolution {
+  readonly verdict: 'genuine' | 'counterfeit' | 'expired' | 'used' | 'foreign' | 'url' | 'text';
+  readonly message: string;
+  readonly reason?: string;
+  readonly payee?: { kind: 'merchant' | 'personal'; id: string; name: string; city: string; verified: true; status: string };
+  readonly initiation?: 'static' | 'dynamic';
+  readonly amountMinor?: number;
+  readonly currency?: string;
+  readonly description?: string;
+  readonly expiresAtMs?: number;
+  readonly scheme?: string;
+  readonly nameInCode?: string;
+  readonly url?: { href: string; domain: string; scheme: string; warnings: string[]; imitates?: string };
+  readonly text?: string;
+}
+
 /**
  * The payment flows. Each one: load and check (outside any transaction), then one ledger writer
  * request whose guards re-check what may have changed meanwhile (challenge unused, order open,
@@ -197,6 +214,71 @@ export class PaymentService {
 
   private async publicKeys(): Promise<QrPublicKey[]> {
     return (await this.qrKeys.list()).map((k) => ({ keyId: k.keyId, publicKey: k.publicKey, status: k.status }));
+  }
+
+  /**
+   * What a scanned code is, in the wallet's terms, before any amount: the verdict of the code and,
+   * for a genuine one, the payee as registered (never the name printed in the code). Never throws
+   * for a bad code: a counterfeit is an answer, not an error.
+   */
+  async resolveCode(code: string): Promise<CodeResolution> {
+    const now = this.nowMs();
+    const verdict = scanVerdict(code, { keys: await this.publicKeys(), verify: nodeEd25519Verifier, nowMs: now });
+    switch (verdict.kind) {
+      case 'counterfeit':
+        return { verdict: 'counterfeit', reason: verdict.reason, message: `This is not a genuine saoma code (${verdict.message}). Do not pay; report it.` };
+      case 'expired':
+        return { verdict: 'expired', message: 'This order code has expired. Ask the merchant for a new one.' };
+      case 'used':
+        return { verdict: 'used', message: 'This order code was already paid or closed. Ask the merchant for a new one.' };
+      case 'foreign':
+        return {
+          verdict: 'foreign',
+          scheme: verdict.scheme,
+          ...(verdict.nameInCode !== undefined ? { nameInCode: verdict.nameInCode } : {}),
+          message: 'A payment code of another scheme. saoma cannot verify who it pays, and cannot pay it.',
+        };
+      case 'url':
+        return {
+          verdict: 'url',
+          url: { href: verdict.url, domain: verdict.domain, scheme: verdict.scheme, warnings: [...verdict.warnings], ...(verdict.imitates ? { imitates: verdict.imitates } : {}) },
+          message: 'A web link, not a payment code. It was not opened.',
+        };
+      case 'text':
+        return { verdict: 'text', text: verdict.text.slice(0, 500), message: 'Plain text, not a payment code.' };
+      case 'genuine':
+        break;
+    }
+    const merchant = await this.merchants.row(verdict.merchantId).catch(() => undefined);
+    if (!merchant) {
+      // Signed by saoma for a merchant saoma does not know: cannot be honest.
+      return { verdict: 'counterfeit', reason: 'unknown_merchant', message: 'This code names no saoma merchant. Do not pay; report it.' };
+    }
+    const payee = {
+      kind: merchant.kind === 'personal' ? ('personal' as const) : ('merchant' as const),
+      id: merchant.id,
+      name: merchant.display_name,
+      city: merchant.city,
+      verified: true as const,
+      status: merchant.status,
+    };
+    if (verdict.initiation === 'dynamic') {
+      const order = await this.db.selectFrom('orders').selectAll().where('id', '=', verdict.reference ?? '').where('merchant_id', '=', merchant.id).executeTakeFirst();
+      if (!order) return { verdict: 'counterfeit', reason: 'unknown_order', message: 'This order code names no order of this merchant. Do not pay; report it.' };
+      if (order.status !== 'open') return { verdict: 'used', payee, message: 'This order code was already paid or closed. Ask the merchant for a new one.' };
+      if (Number(order.expires_at_ms) <= now) return { verdict: 'expired', payee, message: 'This order code has expired. Ask the merchant for a new one.' };
+      return {
+        verdict: 'genuine',
+        initiation: 'dynamic',
+        payee,
+        amountMinor: Number(order.amount_minor),
+        currency: merchant.currency,
+        description: order.description,
+        expiresAtMs: Number(order.expires_at_ms),
+        message: `A verified saoma order of ${merchant.display_name}.`,
+      };
+    }
+    return { verdict: 'genuine', initiation: 'static', payee, currency: merchant.currency, message: `A verified saoma code of ${merchant.display_name}.` };
   }
 
   /** The policy counters a payment charges, with their caps (cn-pboc), and the pre-check. */

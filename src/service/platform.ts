@@ -14,6 +14,8 @@ import type { SettlementService } from './settlement.js';
 import { ConsumerService } from './consumers.js';
 import { MerchantService } from './merchants.js';
 import { PAYMENT_CONFIRM_TIMEOUT_JOB, PaymentService } from './payments.js';
+import { FraudReportService } from './fraud-reports.js';
+import { Summaries } from './summaries.js';
 import { SandboxIdentityProvider, type IdentityProvider } from './identity.js';
 import { RiskService } from './risk.js';
 import type { RuleSet } from '../core/risk/index.js';
@@ -56,6 +58,8 @@ export interface Platform {
   readonly consumers: ConsumerService;
   readonly merchants: MerchantService;
   readonly payments: PaymentService;
+  readonly fraudReports: FraudReportService;
+  readonly summaries: Summaries;
   readonly risk: RiskService;
   /** Seals secrets at rest (src/service/secrets.ts). */
   readonly masterKey: Buffer;
@@ -91,6 +95,8 @@ export async function openPlatform(options: PlatformOptions): Promise<Platform> 
   );
   const merchants = new MerchantService(store.db, ledger, qrKeys, masterKey, nowMs, risk);
   const payments = new PaymentService(store.db, ledger, consumers, merchants, qrKeys, nowMs, risk);
+  const fraudReports = new FraudReportService(store.db, payments, nowMs, risk);
+  const summaries = new Summaries(store.db, ledger, nowMs);
   jobs.register(PAYMENT_CONFIRM_TIMEOUT_JOB, (job) => {
     const { paymentId, waiting } = job.payload as { paymentId: string; waiting?: 'awaiting_confirmation' | 'held_for_review' };
     return payments.confirmTimeout(paymentId, waiting);
@@ -102,6 +108,8 @@ export async function openPlatform(options: PlatformOptions): Promise<Platform> 
     consumers,
     merchants,
     payments,
+    fraudReports,
+    summaries,
     risk,
     masterKey,
     store,

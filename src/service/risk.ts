@@ -171,6 +171,11 @@ export class RiskService {
         },
       });
     }
+    // Reports against payees and codes (rules report.*): every open or investigated one counts.
+    for (const r of await this.db.selectFrom('fraud_reports').select(['kind', 'payee_id', 'created_at_ms']).where('payee_id', 'is not', null).execute()) {
+      const id = r.payee_id ?? undefined;
+      events.push(r.kind === 'code' ? { type: 'report', payeeId: undefined, codeId: id, atMs: Number(r.created_at_ms) } : { type: 'report', payeeId: id, codeId: undefined, atMs: Number(r.created_at_ms) });
+    }
     events.sort((a, b) => a.atMs - b.atMs);
     for (const event of events) store.observe(event);
     this.features = store;

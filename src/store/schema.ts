@@ -318,6 +318,28 @@ export interface RiskDecisionsTable {
   reviewed_at_ms: bigint | null;
 }
 
+export interface FraudReportsTable {
+  id: string;
+  kind: string;
+  reason: string;
+  status: string;
+  description: string;
+  reporter_consumer_id: string;
+  payment_id: string | null;
+  merchant_id: string | null;
+  payee_id: string | null;
+  payee_name: string | null;
+  amount_minor: bigint | null;
+  currency: string | null;
+  code_payload: string | null;
+  code_verdict: string | null;
+  evidence: string;
+  resolution: string | null;
+  handled_by: string | null;
+  created_at_ms: bigint;
+  updated_at_ms: bigint;
+}
+
 export interface Database {
   ledger_accounts: LedgerAccountsTable;
   ledger_transfers: LedgerTransfersTable;
@@ -342,6 +364,7 @@ export interface Database {
   payment_code_attempts: PaymentCodeAttemptsTable;
   outbox_events: OutboxEventsTable;
   risk_decisions: RiskDecisionsTable;
+  fraud_reports: FraudReportsTable;
   webhook_endpoints: WebhookEndpointsTable;
   webhook_attempts: WebhookAttemptsTable;
   bank_transfers: BankTransfersTable;

@@ -115,6 +115,13 @@ async function shopEndpoint(c: Cast): Promise<string> {
   return (await c.shop.client.createWebhookEndpoint(`http://127.0.0.1:9/hook-${next()}`)).id;
 }
 
+/** Alice pays the Shop and reports the payment: a fresh fraud report of hers. */
+async function aliceReport(c: Cast): Promise<string> {
+  const paymentId = await alicePays(c, 300 + next());
+  const res = await call(c.world.base, 'POST', `/v1/wallet/payments/${paymentId}/report`, { token: c.alice.sessionToken, json: { reason: 'unauthorised' } });
+  expect(res.status, res.text).toBe(201);
+  return res.body.id as string;
+}
 async function applicant(c: Cast): Promise<Merchant> {
   return (await c.world.merchant(`Applicant ${next()}`, { approve: false })).merchant;
 }
@@ -421,6 +428,30 @@ const ROUTES: readonly Row[] = [
   },
   {
     method: 'POST',
+    template: '/v1/wallet/codes/resolve',
+    audience: CONSUMER,
+    ok: 200,
+    make: async (c) => ({ path: '/v1/wallet/codes/resolve', json: { code: (await c.shop.client.tills())[0]!.payload } }),
+  },
+  {
+    method: 'POST',
+    template: '/v1/wallet/payments/:paymentId/report',
+    audience: CONSUMER,
+    ok: 201,
+    // Bob reports Alice's payment: it is not his to report, nor to know of.
+    foreign: { status: 404, code: 'PAYMENT_NOT_FOUND' },
+    make: async (c) => ({ path: `/v1/wallet/payments/${await alicePays(c, 200 + next())}/report`, json: { reason: 'unauthorised', description: 'not me' } }),
+  },
+  {
+    method: 'POST',
+    template: '/v1/wallet/code-reports',
+    audience: CONSUMER,
+    ok: 201,
+    make: async (c) => ({ path: '/v1/wallet/code-reports', json: { code: `https://pay.example.com/${next()}` } }),
+  },
+  { method: 'GET', template: '/v1/wallet/reports', audience: CONSUMER, ok: 200, make: async (c) => ({ path: '/v1/wallet/reports', shows: [await aliceReport(c)] }) },
+  {
+    method: 'POST',
     template: '/v1/wallet/payments/prepare',
     audience: CONSUMER,
     ok: 201,
@@ -521,6 +552,7 @@ const ROUTES: readonly Row[] = [
     foreign: { status: 404, code: 'NOT_FOUND' },
     make: async (c) => ({ path: `/v1/merchant/api-keys/${(await c.shop.client.createApiKey('cashier', `to revoke ${next()}`)).key.id}/revoke` }),
   },
+  { method: 'GET', template: '/v1/merchant/summary', audience: ANY, ok: 200, make: async () => ({ path: '/v1/merchant/summary' }) },
   { method: 'GET', template: '/v1/merchant/tills', audience: ANY, ok: 200, make: async (c) => ({ path: '/v1/merchant/tills', shows: [(await c.shop.client.tills())[0]!.id] }) },
   { method: 'POST', template: '/v1/merchant/tills', audience: MANAGERS, ok: 201, make: async () => ({ path: '/v1/merchant/tills', json: { label: `counter ${next()}` } }) },
   {
@@ -643,6 +675,33 @@ const ROUTES: readonly Row[] = [
     audience: { kind: 'staff', roles: ['admin', 'risk'] },
     ok: 409,
     make: async (c) => ({ path: `/v1/ops/risk/reviews/${await alicePays(c, 100 + next())}/decline` }),
+  },
+  { method: 'GET', template: '/v1/ops/me', audience: { kind: 'staff', roles: ['admin', 'risk', 'compliance', 'support'] }, ok: 200, make: async () => ({ path: '/v1/ops/me' }) },
+  { method: 'GET', template: '/v1/ops/dashboard', audience: { kind: 'staff', roles: ['admin', 'risk', 'compliance', 'support'] }, ok: 200, make: async () => ({ path: '/v1/ops/dashboard' }) },
+  { method: 'GET', template: '/v1/ops/audit', audience: { kind: 'staff', roles: ['admin', 'risk', 'compliance'] }, ok: 200, make: async () => ({ path: '/v1/ops/audit' }) },
+  {
+    method: 'GET',
+    template: '/v1/ops/fraud-reports',
+    audience: { kind: 'staff', roles: ['admin', 'risk', 'compliance', 'support'] },
+    ok: 200,
+    make: async (c) => ({ path: '/v1/ops/fraud-reports', shows: [await aliceReport(c)] }),
+  },
+  {
+    method: 'GET',
+    template: '/v1/ops/fraud-reports/:reportId',
+    audience: { kind: 'staff', roles: ['admin', 'risk', 'compliance', 'support'] },
+    ok: 200,
+    make: async (c) => {
+      const id = await aliceReport(c);
+      return { path: `/v1/ops/fraud-reports/${id}`, shows: [id] };
+    },
+  },
+  {
+    method: 'POST',
+    template: '/v1/ops/fraud-reports/:reportId/status',
+    audience: { kind: 'staff', roles: ['admin', 'risk', 'support'] },
+    ok: 200,
+    make: async (c) => ({ path: `/v1/ops/fraud-reports/${await aliceReport(c)}/status`, json: { status: 'investigating', note: 'looking' } }),
   },
   { method: 'POST', template: '/v1/ops/settlements/run', audience: { kind: 'staff', roles: ['admin'] }, ok: 200, make: async () => ({ path: '/v1/ops/settlements/run', json: {} }) },
 ];

@@ -2,6 +2,7 @@ import { sql, type Kysely, type Migration, type MigrationProvider } from 'kysely
 import type { StoreKind } from '../store.js';
 import { walletsMerchantsPayments } from './0005-wallets-merchants-payments.js';
 import { riskDecisions } from './0008-risk.js';
+import { fraudReports } from './0009-fraud-reports.js';
 import { webhooks } from './0006-webhooks.js';
 import { bankTransfers } from './0007-bank-transfers.js';
 
@@ -149,6 +150,7 @@ function migrations(kind: StoreKind): Record<string, Migration> {
     '0006_webhooks': webhooks(kind),
     '0007_bank_transfers': bankTransfers,
     '0008_risk_decisions': riskDecisions(),
+    '0009_fraud_reports': fraudReports(),
   };
 }
 
