@@ -27,6 +27,7 @@ const BENCHES: Record<string, Bench> = {
   },
   payments: { summary: 'payments/s through the HTTP server (static code, order) against one-transfer ledger requests, both stores', load: async () => { const m = await import('./payments.js'); return { run: m.paymentsBench, usage: m.PAYMENTS_USAGE }; } },
   'qr-fuzz': { summary: 'seeded mutation fuzzer of the EMV decoder: a million mutated real payloads, both modes', load: async () => { const m = await import('./qr-fuzz.js'); return { run: m.qrFuzzBench, usage: m.QR_FUZZ_USAGE }; } },
+  web: { summary: 'web apps on a throttled phone (4× CPU, slow 4G): JS bytes and time to the first screen, against a near-empty page', load: async () => { const m = await import('./web.js'); return { run: m.webBench, usage: m.WEB_USAGE }; } },
   risk: { summary: 'default risk rules against seeded labelled traffic: stopped share per fraud scenario, legitimate blocked share, decision latency', load: async () => { const m = await import('./risk.js'); return { run: m.riskBench, usage: m.RISK_USAGE }; } },
 };
 

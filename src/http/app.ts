@@ -90,9 +90,11 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   // JSON only, through the strict parser (Fastify's default text/plain parser would hand a string
   // to the routes, and bodies of other types get 415).
   app.removeAllContentTypeParsers();
-  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => {
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
     try {
-      done(null, body === '' ? undefined : parseStrictJson(body as string));
+      // Routes whose body holds thresholds, never money, say so in their config (risk rule sets).
+      const ratios = request.routeOptions.config?.jsonRatios === true;
+      done(null, body === '' ? undefined : parseStrictJson(body as string, { ratios }));
     } catch (error) {
       done(error as Error, undefined);
     }

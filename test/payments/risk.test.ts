@@ -1,3 +1,4 @@
+import { DEFAULT_RULE_SET } from '../../src/core/risk/index.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RuleSet } from '../../src/core/risk/index.js';
 import type { MerchantClient, Merchant, WalletClient } from '../../src/sdk/index.js';
@@ -179,6 +180,19 @@ describe.each(STORE_NAMES)('the risk engine in the payment flow (%s)', (store) =
     expect(next.ruleSet.source.version).toBe('e2e-amounts-2');
     const audit = await world.env.platform.store.db.selectFrom('audit_log').selectAll().where('action', '=', 'risk.rule_set.activate').execute();
     expect(audit.map((a) => a.object_id)).toEqual(['e2e-amounts-2']);
+  });
+
+  it('the default rule set, with its ratio thresholds (0.8), goes out and back in; ratios stay refused where money is', async () => {
+    const defaults = JSON.stringify({ ruleSet: { ...DEFAULT_RULE_SET, version: 'defaults-round-trip' } });
+    expect(defaults).toMatch(/:0\.[0-9]+/);
+    const dry = await call(world.base, 'POST', '/v1/ops/risk/rule-set/dry-run', { token: analyst, raw: defaults });
+    expect(dry.status, dry.text).toBe(200);
+    const exponent = await call(world.base, 'POST', '/v1/ops/risk/rule-set/dry-run', { token: analyst, raw: defaults.replace(/:0\.8\b/, ':8e-1') });
+    expect(exponent.status).toBe(400);
+    expect(exponent.body.error.code).toBe('INVALID_JSON_NUMBER');
+    const money = await call(world.base, 'POST', '/v1/wallet/topups', { token: payer.sessionToken, raw: '{"amountMinor":10.5,"currency":"CNY","bankAccount":"6222020200001234"}' });
+    expect(money.status).toBe(400);
+    expect(money.body.error.code).toBe('INVALID_JSON_NUMBER');
   });
 
   it('only risk analysts and admins reach the review queue', async () => {

@@ -72,6 +72,7 @@ export const riskOpsRoutes: FastifyPluginAsyncTypebox<{ platform: Platform }> = 
     '/v1/ops/risk/rule-set/dry-run',
     {
       onRequest: analysts,
+      config: { jsonRatios: true },
       schema: {
         tags: ['ops'],
         summary: 'Replay recent decisions through a candidate rule set: outcomes before and after, what changes, shadow rules that fire',
@@ -101,6 +102,7 @@ export const riskOpsRoutes: FastifyPluginAsyncTypebox<{ platform: Platform }> = 
     '/v1/ops/risk/rule-set',
     {
       onRequest: admins,
+      config: { jsonRatios: true },
       schema: {
         tags: ['ops'],
         summary: 'Activate a rule set (validated first; audited; kept across restarts)',
