@@ -37,4 +37,13 @@ describe('strict JSON numbers', () => {
       { numRuns: 500 },
     );
   });
+
+  it('with ratios (rule-set routes): plain decimals of up to 6 places pass; exponents, long fractions and unsafe integers do not', () => {
+    expect(parseStrictJson('{"value":0.8,"n":-12.25,"t":1}', { ratios: true })).toEqual({ value: 0.8, n: -12.25, t: 1 });
+    for (const bad of ['8e-1', '0.1234567', '1.', '01.5', '9007199254740993', '1E3']) {
+      expect(findUnsafeNumber(`{"value":${bad}}`, { ratios: true }), bad).toBe(bad);
+    }
+    expect(findUnsafeNumber('{"value":0.8}')).toBe('0.8');
+    expect(() => parseStrictJson('{"value":.5}', { ratios: true })).toThrow(expect.objectContaining({ code: 'INVALID_REQUEST' }));
+  });
 });
