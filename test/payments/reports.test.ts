@@ -175,5 +175,9 @@ describe.each(STORE_NAMES)('code resolution, fraud reports, dashboard and summar
     expect(s.hourly).toHaveLength(24);
     expect(s.hourly.reduce((n: number, h: { payments: number }) => n + h.payments, 0)).toBe(s.payments);
     expect((await call(world.base, 'GET', '/v1/merchant/summary')).status).toBe(401);
+    // The counter app learns what the key in use may do.
+    const me = await call(world.base, 'GET', '/v1/merchant', { token: rival.client.http.token! });
+    expect(me.body.key).toMatchObject({ role: 'owner' });
+    expect(me.body.key.id).toMatch(/^key_/);
   });
 });

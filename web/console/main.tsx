@@ -1,8 +1,14 @@
+import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
+import { BrowserRouter } from 'react-router';
 import '../shared/ui.css';
+import './console.css';
+import { App } from './app.js';
 
-function App() {
-  return <h1>saoma console</h1>;
-}
-
-createRoot(document.getElementById('root')!).render(<App />);
+createRoot(document.getElementById('root')!).render(
+  <StrictMode>
+    <BrowserRouter basename="/console">
+      <App />
+    </BrowserRouter>
+  </StrictMode>,
+);

@@ -1,8 +1,11 @@
 import { createRoot } from 'react-dom/client';
+import { BrowserRouter } from 'react-router';
 import '../shared/ui.css';
+import './merchant.css';
+import { App } from './app.js';
 
-function App() {
-  return <h1>saoma merchant</h1>;
-}
-
-createRoot(document.getElementById('root')!).render(<App />);
+createRoot(document.getElementById('root')!).render(
+  <BrowserRouter basename="/merchant">
+    <App />
+  </BrowserRouter>,
+);

@@ -69,7 +69,22 @@ export const merchantRoutes: FastifyPluginAsyncTypebox<{ platform: Platform; pub
 
   app.get(
     '/v1/merchant',
-    { onRequest: anyRole, schema: { tags: ['merchant'], summary: 'This merchant, with its review status and balance', security, response: { 200: Type.Object({ merchant: MerchantSchema, balance: Type.Object({ availableMinor: Type.Integer(), currency: Type.String() }) }), ...errorResponses(401, 429, 503) } } },
+    {
+      onRequest: anyRole,
+      schema: {
+        tags: ['merchant'],
+        summary: 'This merchant, with its review status and balance, and the role of the key in use',
+        security,
+        response: {
+          200: Type.Object({
+            merchant: MerchantSchema,
+            balance: Type.Object({ availableMinor: Type.Integer(), currency: Type.String() }),
+            key: Type.Object({ id: Type.String(), role: Type.String({ description: 'owner, manager or cashier: what this key may do' }) }),
+          }),
+          ...errorResponses(401, 429, 503),
+        },
+      },
+    },
     async (request) => {
       const merchant = await merchants.view(request.merchant!.merchantId);
       let available = 0n;
@@ -77,7 +92,11 @@ export const merchantRoutes: FastifyPluginAsyncTypebox<{ platform: Platform; pub
         const a = await platform.ledger.account(`merchant:${merchant.id}:${merchant.currency}`);
         available = a.creditsPosted - a.debitsPosted - a.debitsPending;
       }
-      return { merchant: merchantOut(merchant), balance: { availableMinor: Number(available), currency: merchant.currency } };
+      return {
+        merchant: merchantOut(merchant),
+        balance: { availableMinor: Number(available), currency: merchant.currency },
+        key: { id: request.merchant!.keyId, role: request.merchant!.role },
+      };
     },
   );
 
