@@ -23,6 +23,9 @@ export async function serve(config: ServerConfig, options: { logger: boolean }):
   const lines = [
     '',
     `saoma is running on ${platform.store.description}`,
+    `  wallet        ${base}/wallet/`,
+    `  merchant      ${base}/merchant/   (sign in with a merchant API key)`,
+    `  console       ${base}/console/    (sign in with a staff token)`,
     `  API docs      ${base}/docs`,
     `  OpenAPI       ${base}/openapi.json`,
     `  health        ${base}/healthz`,

@@ -1,8 +1,8 @@
 import { createRoot } from 'react-dom/client';
 import '../shared/ui.css';
-
-function App() {
-  return <h1>saoma wallet</h1>;
-}
+import './wallet.css';
+import { App } from './app.js';
+import { registerServiceWorker } from './offline.js';
 
 createRoot(document.getElementById('root')!).render(<App />);
+registerServiceWorker();
