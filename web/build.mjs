@@ -1,6 +1,8 @@
 // Builds the three web apps, each on its own (its own bundle, so the wallet's size is its own),
 // with Vite into dist/web/<app>/, served by the API server at /<app>/.
+import fs from 'node:fs';
 import path from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { fileURLToPath } from 'node:url';
 import { build } from 'vite';
 import react from '@vitejs/plugin-react';
@@ -24,4 +26,15 @@ for (const app of apps) {
       chunkSizeWarningLimit: 800,
     },
   });
+  // Pre-compressed copies, so the server sends gzip without compressing on every request.
+  const out = path.join(here, '..', 'dist', 'web', app);
+  for (const dir of [out, path.join(out, 'assets')]) {
+    for (const name of fs.readdirSync(dir)) {
+      const file = path.join(dir, name);
+      if (!/\.(js|css|html|svg|webmanifest|json)$/.test(name) || !fs.statSync(file).isFile()) continue;
+      const raw = fs.readFileSync(file);
+      const gz = gzipSync(raw, { level: 9 });
+      if (gz.length < raw.length) fs.writeFileSync(file + '.gz', gz);
+    }
+  }
 }

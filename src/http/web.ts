@@ -22,6 +22,17 @@ const TYPES: Record<string, string> = {
   '.txt': 'text/plain; charset=utf-8',
 };
 
+/** Whether an Accept-Encoding header admits gzip (and does not refuse it with q=0). */
+export function acceptsGzip(header: string | undefined): boolean {
+  if (!header) return false;
+  return header.split(',').some((part) => {
+    const [coding, ...params] = part.trim().toLowerCase().split(';');
+    if (coding !== 'gzip' && coding !== '*') return false;
+    const q = params.map((p) => p.trim()).find((p) => p.startsWith('q='));
+    return q === undefined || Number(q.slice(2)) > 0;
+  });
+}
+
 /** dist/web, next to dist/src where this module runs from (or undefined before `npm run build`). */
 export function webRoot(): string | undefined {
   const here = path.dirname(fileURLToPath(import.meta.url));
@@ -56,7 +67,13 @@ export function registerWebApps(app: FastifyInstance, root: string | undefined =
       const immutable = isFile && wanted.startsWith('assets/');
       reply.header('cache-control', immutable ? 'public, max-age=31536000, immutable' : 'no-cache');
       if (name === 'wallet' && wanted === 'sw.js') reply.header('service-worker-allowed', '/wallet/');
-      return reply.type(TYPES[ext] ?? 'application/octet-stream').send(fs.createReadStream(target));
+      reply.header('vary', 'accept-encoding');
+      reply.type(TYPES[ext] ?? 'application/octet-stream');
+      // The build wrote a gzip copy next to each text file (web/build.mjs).
+      if (acceptsGzip(request.headers['accept-encoding']) && fs.existsSync(target + '.gz')) {
+        return reply.header('content-encoding', 'gzip').send(fs.createReadStream(target + '.gz'));
+      }
+      return reply.send(fs.createReadStream(target));
     });
   }
 }

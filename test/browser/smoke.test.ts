@@ -1,3 +1,5 @@
+import http from 'node:http';
+import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
 import { launchBrowser, newCamera, newContext, startServer, type RunningServer } from './harness.js';
@@ -36,5 +38,28 @@ describe('web apps are served', () => {
     const escape = await fetch(`${server.base}/wallet/..%2F..%2Fsrc%2Fcli%2Findex.js`);
     expect([400, 404]).toContain(escape.status);
     expect(await escape.text()).not.toContain('import');
+  });
+
+  it('sends the pre-compressed copy to clients that take gzip, and the plain file to others, byte for byte the same', async () => {
+    const html = await (await fetch(`${server.base}/wallet/`)).text();
+    const script = /src="(\/wallet\/assets\/[^"]+\.js)"/.exec(html)?.[1];
+    expect(script).toBeDefined();
+    // node:http hands over the bytes as sent (fetch would inflate them).
+    const sent = await new Promise<{ headers: http.IncomingHttpHeaders; body: Buffer }>((resolve, reject) => {
+      http.get(`${server.base}${script}`, { headers: { 'accept-encoding': 'gzip' } }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => resolve({ headers: res.headers, body: Buffer.concat(chunks) }));
+      }).on('error', reject);
+    });
+    expect(sent.headers['content-encoding']).toBe('gzip');
+    expect(sent.headers['cache-control']).toContain('immutable');
+    const plain = await fetch(`${server.base}${script}`, { headers: { 'accept-encoding': 'identity' } });
+    expect(plain.headers.get('content-encoding')).toBeNull();
+    const raw = Buffer.from(await plain.arrayBuffer());
+    expect(gunzipSync(sent.body).equals(raw)).toBe(true);
+    expect(sent.body.length).toBeLessThan(raw.length / 2);
+    const refused = await fetch(`${server.base}${script}`, { headers: { 'accept-encoding': 'gzip;q=0, br' } });
+    expect(refused.headers.get('content-encoding')).toBeNull();
   });
 });

@@ -14,7 +14,7 @@ import { useLive, useLiveEvents } from './live.js';
 import { useSession } from './session.js';
 
 // The camera decoder (@zxing) is most of the bundle: it loads when the camera is first opened.
-const Scanner = lazy(() => import('../shared/scanner.js').then((m) => ({ default: m.Scanner })));
+const Scanner = lazy(() => import('../shared/scanner.js').then((m) => ({ default: m.CameraScanner })));
 
 type Mode = 'static' | 'order' | 'scan';
 

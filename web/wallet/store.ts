@@ -2,7 +2,7 @@
 // payment-code secret (a non-extractable WebCrypto key in IndexedDB: script on the page can use it
 // to make codes, never read its bytes) and the offset of the server's clock.
 
-import { importPaymentCodeKey, type PaymentCodeCryptoKey } from '../../src/core/qr/payment-code.js';
+import type { PaymentCodeCryptoKey } from '../../src/core/qr/payment-code.js';
 
 export interface StoredDevice {
   readonly consumerId: string;
@@ -124,6 +124,8 @@ function fromBase64url(text: string): Uint8Array {
 
 /** Imports the secret shown once at binding as a non-extractable key and keeps it; the bytes are wiped. */
 export async function storePaymentCodeKey(deviceId: string, secretBase64url: string): Promise<void> {
+  // Loaded here (with the payment-code screen's chunk), not in the first screen's JavaScript.
+  const { importPaymentCodeKey } = await import('../../src/core/qr/payment-code.js');
   const bytes = fromBase64url(secretBase64url);
   try {
     const key = await importPaymentCodeKey(bytes);

@@ -48,7 +48,7 @@ export function History() {
           <li key={p.id}>
             <Link to={`/history/${encodeURIComponent(p.id)}`} className="history-item" data-testid="history-item" data-payment-id={p.id}>
               <span className="who">
-                <strong>{p.payeeName}</strong>
+                <strong>{p.direction === 'received' ? t({ zh: '收款', en: 'Received' }) : p.payeeName}</strong>
                 <span className="small muted">
                   {formatTime(p.createdAtMs, lang)} · {t(STATUS_TEXT[p.status])}
                 </span>
@@ -112,7 +112,7 @@ export function Receipt() {
       {payment ? (
         <>
           <dl className="card receipt" data-testid="receipt" data-payment-id={payment.id} data-status={payment.status}>
-            <dt>{payment.direction === 'received' ? t({ zh: '付款方 / 收款', en: 'Received' }) : t({ zh: '收款方', en: 'Payee' })}</dt>
+            <dt>{payment.direction === 'received' ? t({ zh: '收款账户', en: 'Received by' }) : t({ zh: '收款方', en: 'Payee' })}</dt>
             <dd data-testid="receipt-payee">{payment.payeeName}</dd>
             <dt>{t({ zh: '金额', en: 'Amount' })}</dt>
             <dd className="amount" data-testid="receipt-amount">
@@ -144,7 +144,8 @@ export function Receipt() {
             <dt>{t({ zh: '交易号', en: 'Payment id' })}</dt>
             <dd className="id">{payment.id}</dd>
           </dl>
-          <NotMe payment={payment} report={report} onReported={setReport} />
+          {/* Only the payer can say "this wasn't me" (money that came in is not theirs to dispute). */}
+          {payment.direction !== 'received' ? <NotMe payment={payment} report={report} onReported={setReport} /> : null}
         </>
       ) : null}
       <Link className="button secondary" to="/history">

@@ -4,7 +4,7 @@
 import { useState, type ChangeEvent, type FormEvent } from 'react';
 import { useNavigate } from 'react-router';
 import { useT } from '../../shared/i18n.js';
-import { CameraScanner, decodePicture } from '../camera.js';
+import { CameraScanner, decodePicture } from '../../shared/scanner.js';
 import { ErrorBox, useAction } from '../ui.js';
 
 export default function Scan() {

@@ -64,7 +64,6 @@ export function SignUp() {
             id="signup-identifier"
             data-testid="signup-identifier"
             autoComplete="username"
-            inputMode="email"
             placeholder="+8613800138000"
             aria-describedby="signup-identifier-hint"
             value={identifier}
