@@ -9,8 +9,8 @@ import path from 'node:path';
 import QRCode from 'qrcode';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { withRecomputedCrc } from '../../src/core/qr/index.js';
-import { ROOT, addVirtualAuthenticator, apiCall, launchBrowser, newCamera, newContext, screenshot, startServer, type Camera, type RunningServer } from './harness.js';
+import { addVirtualAuthenticator, apiCall, launchBrowser, newCamera, newContext, screenshot, startServer, type Camera, type RunningServer } from './harness.js';
+import { counterfeitOf, pixPayload } from './codes.js';
 
 interface WalletBody {
   consumer: { id: string; displayName: string; identifier: string; pinSet: boolean };
@@ -33,32 +33,6 @@ interface ReportBody {
   description: string;
   paymentId: string | null;
   codeVerdict: string | null;
-}
-
-/** The till payload with one letter of the merchant name (field 59) changed and the CRC recomputed. */
-function counterfeitOf(payload: string): string {
-  const chars = Array.from(payload);
-  let at = 0;
-  while (at < chars.length - 4) {
-    const id = chars.slice(at, at + 2).join('');
-    const length = Number(chars.slice(at + 2, at + 4).join(''));
-    if (id === '59') {
-      const name = at + 4;
-      const i = chars.slice(name, name + length).findIndex((c) => /[A-Za-z]/.test(c));
-      expect(i).toBeGreaterThanOrEqual(0);
-      chars[name + i] = chars[name + i] === 'X' ? 'Y' : 'X';
-      return withRecomputedCrc(chars.join(''));
-    }
-    at += 4 + length;
-  }
-  throw new Error('no merchant name field in the till payload');
-}
-
-function pixPayload(): string {
-  const fixtures = JSON.parse(fs.readFileSync(path.join(ROOT, 'test/fixtures/emv-mpm.json'), 'utf8')) as { mpm: Array<{ id: string; payload: string }> };
-  const pix = fixtures.mpm.find((entry) => entry.id === 'pix-bcb-static');
-  if (!pix) throw new Error('the Pix vector is missing from test/fixtures/emv-mpm.json');
-  return pix.payload;
 }
 
 describe('wallet web app', () => {
