@@ -30,6 +30,45 @@ export interface PreparedPayment {
   readonly currency: string;
   readonly channel: string;
   readonly pinRequired: boolean;
+  /** Passkey devices: the options for navigator.credentials.get over this payment's text. */
+  readonly assertionOptions?: Record<string, unknown>;
+}
+
+/** What a scanned code is (POST /v1/wallet/codes/resolve), before any amount. */
+export interface CodeResolution {
+  readonly verdict: 'genuine' | 'counterfeit' | 'expired' | 'used' | 'foreign' | 'url' | 'text';
+  /** Plain words for the person holding the phone. */
+  readonly message: string;
+  readonly reason?: string;
+  /** The registered payee (never the name printed in the code). */
+  readonly payee?: { readonly kind: 'merchant' | 'personal'; readonly id: string; readonly name: string; readonly city: string; readonly verified: boolean; readonly status: string };
+  readonly initiation?: 'static' | 'dynamic';
+  readonly amountMinor?: number;
+  readonly currency?: string;
+  readonly description?: string;
+  readonly expiresAtMs?: number;
+  readonly scheme?: string;
+  readonly nameInCode?: string;
+  readonly url?: { readonly href: string; readonly domain: string; readonly scheme: string; readonly warnings: readonly string[]; readonly imitates?: string };
+  readonly text?: string;
+}
+
+/** A fraud report filed from the wallet ("this wasn't me", "report this code"). */
+export interface FraudReport {
+  readonly id: string;
+  readonly kind: 'payment' | 'code';
+  readonly reason: string;
+  readonly status: 'open' | 'investigating' | 'closed';
+  readonly description: string;
+  readonly paymentId: string | null;
+  readonly merchantId: string | null;
+  readonly payeeName: string | null;
+  readonly amountMinor: number | null;
+  readonly currency: string | null;
+  readonly codeVerdict: string | null;
+  readonly resolution: string | null;
+  readonly createdAtMs: number;
+  readonly updatedAtMs: number;
 }
 
 export interface Consumer {

@@ -4,7 +4,7 @@
 
 import { generatePaymentCode, importPaymentCodeKey, type GeneratedPaymentCode, type PaymentCodeCryptoKey } from '../core/qr/payment-code.js';
 import { HttpClient, type HttpOptions } from './http.js';
-import type { Consumer, Device, Payment, PreparedPayment, Merchant, Till } from './types.js';
+import type { CodeResolution, Consumer, Device, FraudReport, Payment, PreparedPayment, Merchant, Till } from './types.js';
 
 type Subtle = (typeof globalThis)['crypto']['subtle'];
 type CryptoKeyLike = Awaited<ReturnType<Subtle['importKey']>>;
@@ -183,6 +183,25 @@ export class WalletClient {
   async paymentCode(nowMs: number = Date.now()): Promise<GeneratedPaymentCode> {
     const device = this.requireDevice();
     return generatePaymentCode({ key: device.paymentCodeKey, deviceIndex: device.deviceIndex, nowMs });
+  }
+
+  /** What a scanned code is (verdict, registered payee), before asking for an amount. */
+  async resolve(code: string): Promise<CodeResolution> {
+    return this.http.request('POST', '/v1/wallet/codes/resolve', { body: { code } });
+  }
+
+  /** "This wasn't me": report a payment this wallet made. */
+  async reportPayment(paymentId: string, input: { reason: 'unauthorised' | 'scam' | 'wrong_payee' | 'other'; description?: string }): Promise<FraudReport> {
+    return this.http.request('POST', `/v1/wallet/payments/${encodeURIComponent(paymentId)}/report`, { body: input });
+  }
+
+  /** Report a scanned code as fraud. */
+  async reportCode(code: string, description?: string): Promise<FraudReport> {
+    return this.http.request('POST', '/v1/wallet/code-reports', { body: description === undefined ? { code } : { code, description } });
+  }
+
+  async reports(): Promise<FraudReport[]> {
+    return (await this.http.request<{ items: FraudReport[] }>('GET', '/v1/wallet/reports')).items;
   }
 
   /** Resolve a scanned code or a person: the registered payee and the text to approve. */

@@ -321,7 +321,7 @@ describe('the operator console', () => {
 
   it('a payment held by the risk engine is shown with its decision trail and approved or declined from the queue', async () => {
     // A rule set that holds payments of exactly 43.21 yuan, activated by an admin through the API.
-    // (Only that rule: the default set carries fractional thresholds, which strict JSON refuses.)
+    // (Only that rule, so that nothing else in the default set decides these payments.)
     const active = await apiCall<{ ruleSet: { thresholds: unknown } }>(server.base, 'GET', '/v1/ops/risk/rule-set', server.adminToken);
     expect(active.status).toBe(200);
     const ruleSet = {

@@ -169,12 +169,16 @@ export async function spokenTexts(page: Page): Promise<string[]> {
   return page.evaluate('[...window.__spoken]');
 }
 
-/** The CDP virtual authenticator: a platform passkey that verifies the user at once. */
-export async function addVirtualAuthenticator(page: Page): Promise<string> {
+/**
+ * The CDP virtual authenticator: a platform passkey that verifies the user at once, or, with
+ * `userVerification: false`, one of a phone without a fingerprint or face check (presence only).
+ */
+export async function addVirtualAuthenticator(page: Page, options: { userVerification?: boolean } = {}): Promise<string> {
+  const verifies = options.userVerification ?? true;
   const cdp = await page.context().newCDPSession(page);
   await cdp.send('WebAuthn.enable', { enableUI: false });
   const { authenticatorId } = await cdp.send('WebAuthn.addVirtualAuthenticator', {
-    options: { protocol: 'ctap2', transport: 'internal', hasResidentKey: true, hasUserVerification: true, isUserVerified: true, automaticPresenceSimulation: true },
+    options: { protocol: 'ctap2', transport: 'internal', hasResidentKey: true, hasUserVerification: verifies, isUserVerified: verifies, automaticPresenceSimulation: true },
   });
   return authenticatorId;
 }

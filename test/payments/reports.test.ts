@@ -42,6 +42,8 @@ describe.each(STORE_NAMES)('code resolution, fraud reports, dashboard and summar
     expect(r.status, r.text).toBe(200);
     expect(r.body).toMatchObject({ verdict: 'genuine', initiation: 'static', currency: 'CNY', payee: { kind: 'merchant', id: shop.merchant.id, name: 'Lanzhou Noodles', verified: true, city: 'Shanghai' } });
     expect(await challenges()).toBe(before);
+    // The SDK says the same.
+    expect((await alice.resolve(till)).payee?.name).toBe('Lanzhou Noodles');
   });
 
   it('an order code carries its amount; a paid one is "used", not an alarm', async () => {
@@ -93,6 +95,7 @@ describe.each(STORE_NAMES)('code resolution, fraud reports, dashboard and summar
     const mine = await call(world.base, 'GET', '/v1/wallet/reports', { token: session(alice) });
     expect(mine.body.items.map((r: { id: string }) => r.id)).toEqual([filed.body.id]);
     expect((await call(world.base, 'GET', '/v1/wallet/reports', { token: session(bob) })).body.items).toEqual([]);
+    expect((await alice.reports()).map((r) => r.id)).toEqual([filed.body.id]);
 
     // Operators see it with the evidence: the payment, its risk decision, the device.
     const ops = await call(world.base, 'GET', `/v1/ops/fraud-reports/${filed.body.id}`, { token: world.adminToken });
