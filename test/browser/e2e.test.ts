@@ -37,7 +37,19 @@ describe('scan to pay across the wallet, the counter and the console', () => {
     camera.show(payload);
     await wallet.getByTestId('nav-scan').click();
     const verdict = wallet.getByTestId('verdict');
-    await verdict.waitFor({ timeout: 30_000 });
+    try {
+      await verdict.waitFor({ timeout: 30_000 });
+    } catch (error) {
+      // Say what the phone showed instead (a camera error, an alert, another screen).
+      await screenshot(wallet, 'e2e-no-verdict');
+      const shown = await wallet.evaluate(`(() => {
+        const v = document.querySelector('video');
+        return JSON.stringify({ url: location.pathname, alerts: [...document.querySelectorAll('[role=alert]')].map((a) => a.textContent),
+          video: v ? { readyState: v.readyState, paused: v.paused, time: v.currentTime, width: v.videoWidth } : null,
+          text: document.body.innerText.slice(0, 300) });
+      })()`);
+      throw new Error(`no verdict after showing the camera a code: ${String(shown)}`, { cause: error });
+    }
     return verdict.getAttribute('data-verdict');
   };
 
