@@ -54,7 +54,9 @@ export function registerWebApps(app: FastifyInstance, root: string | undefined =
       if (!appRoot || !fs.existsSync(path.join(appRoot, 'index.html'))) {
         return reply.status(404).type('text/plain; charset=utf-8').send(`the ${name} app is not built: run npm run build`);
       }
-      const wanted = decodeURIComponent(((request.params as { '*': string })['*'] ?? '').split('?')[0]!);
+      // Fastify has decoded the path once already; a control character (a NUL) names no file.
+      const wanted = (request.params as { '*'?: string })['*'] ?? '';
+      if (/[\u0000-\u001f]/.test(wanted)) return reply.status(404).type('text/plain; charset=utf-8').send('not found');
       const file = path.resolve(appRoot, wanted);
       // Never outside the app's folder (../ or an absolute path in the URL).
       const inside = file.startsWith(appRoot + path.sep);

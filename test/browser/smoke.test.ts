@@ -38,6 +38,12 @@ describe('web apps are served', () => {
     const escape = await fetch(`${server.base}/wallet/..%2F..%2Fsrc%2Fcli%2Findex.js`);
     expect([400, 404]).toContain(escape.status);
     expect(await escape.text()).not.toContain('import');
+    // Odd bytes are a plain "not found" or "bad request", never a server error.
+    for (const odd of ['/wallet/assets/%00', '/wallet/x%00.js', '/wallet/%E0%A4%A', '/wallet/%252e%252e/%252e%252e/package.json', '/console/..%5c..%5cpackage.json']) {
+      const res = await fetch(`${server.base}${odd}`);
+      expect([400, 404], odd).toContain(res.status);
+      expect(await res.text(), odd).not.toContain('"name": "saoma"');
+    }
   });
 
   it('sends the pre-compressed copy to clients that take gzip, and the plain file to others, byte for byte the same', async () => {
