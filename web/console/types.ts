@@ -1,4 +1,9 @@
-// The shapes the console reads from the staff API (docs/api.md §4 and the route index).
+// The shapes the console reads from the staff API (docs/api.md §4 and the route index): the SDK's
+// where it has them, and the staff-only ones here.
+import type { FraudReport as SdkFraudReport } from '../../src/sdk/types.js';
+
+export type { Merchant, Payment } from '../../src/sdk/types.js';
+import type { Payment } from '../../src/sdk/types.js';
 
 export type StaffRole = 'admin' | 'risk' | 'support' | 'compliance';
 
@@ -20,41 +25,6 @@ export interface Dashboard {
 
 export type MerchantStatus = 'pending' | 'approved' | 'suspended';
 
-export interface Merchant {
-  readonly id: string;
-  readonly kind: string;
-  readonly legalName: string;
-  readonly displayName: string;
-  readonly licenceNumber: string | null;
-  readonly mcc: string;
-  readonly address: string;
-  readonly city: string;
-  readonly countryCode: string;
-  readonly currency: string;
-  readonly settlementAccountMasked: string | null;
-  readonly status: string;
-  readonly feeRateBp: number;
-  readonly createdAtMs: number;
-}
-
-export interface Payment {
-  readonly id: string;
-  readonly kind: string;
-  readonly channel: string;
-  readonly status: string;
-  readonly amountMinor: number;
-  readonly currency: string;
-  readonly feeMinor: number;
-  readonly refundedMinor: number;
-  readonly level: string;
-  readonly merchantId: string | null;
-  readonly payeeName: string;
-  readonly orderId: string | null;
-  readonly description: string;
-  readonly createdAtMs: number;
-  readonly updatedAtMs: number;
-}
-
 export interface HeldPayment {
   readonly payment: Payment;
   readonly payerConsumerId: string;
@@ -72,23 +42,10 @@ export interface RuleSet {
   readonly rules?: readonly { readonly id: string; readonly description?: string; readonly shadow?: boolean }[];
 }
 
-export type ReportStatus = 'open' | 'investigating' | 'closed';
+export type ReportStatus = SdkFraudReport['status'];
 
-export interface FraudReport {
-  readonly id: string;
-  readonly kind: 'payment' | 'code';
-  readonly reason: string;
-  readonly status: ReportStatus;
-  readonly description: string;
-  readonly paymentId: string | null;
-  readonly merchantId: string | null;
-  readonly payeeName: string | null;
-  readonly amountMinor: number | null;
-  readonly currency: string | null;
-  readonly codeVerdict: string | null;
-  readonly createdAtMs: number;
-  readonly updatedAtMs: number;
-  readonly resolution: string | null;
+/** A fraud report as operators see it: the wallet's view plus the reporter and the evidence. */
+export interface FraudReport extends SdkFraudReport {
   readonly reporterConsumerId?: string;
   readonly payeeId?: string | null;
   readonly codePayload?: string | null;
