@@ -13,7 +13,7 @@
 // order, and `settle(item, completed)` tells the world whether the money moved, so that mules
 // forward only what reached them and merchants refund and settle only real sales.
 
-import type { CodeKind, MerchantTier, RiskEvent, RiskPayment } from '../src/core/risk/types.js';
+import type { CodeKind, Culprits, MerchantTier, RiskEvent, RiskPayment } from '../src/core/risk/types.js';
 import { Sfc32 } from './random.js';
 
 export const SCENARIOS = [
@@ -41,6 +41,8 @@ export type TrafficItem =
       readonly measured: boolean;
       /** Which part of a fraud it is (for the breakdown on stderr): a mule's `in` or `forward`, a takeover's variant. */
       readonly step: string | undefined;
+      /** For a fraud payment, what an investigation of it finds to be the fraudster's (the truth an analyst can uncover). */
+      readonly culprits: Culprits | undefined;
     };
 
 export interface TrafficOptions {
@@ -432,7 +434,7 @@ export class RiskTraffic {
     payer: Person,
     payee: Shop | Person,
     amountMinor: number,
-    how: { kind: RiskPayment['kind']; codeKind: CodeKind; codeId: string | undefined; placeId: string | undefined; ip: string; device?: string; step?: string },
+    how: { kind: RiskPayment['kind']; codeKind: CodeKind; codeId: string | undefined; placeId: string | undefined; ip: string; device?: string; step?: string; culprits?: Culprits },
     label: Label,
     passesChallenge: boolean,
     onSettle?: (completed: boolean, atMs: number) => void,
@@ -440,7 +442,7 @@ export class RiskTraffic {
     if (atMs >= this.endMs) return;
     const amount = Math.max(1, Math.round(amountMinor));
     const payment = this.paymentOf(payer, payee, amount, how);
-    const item: TrafficItem = { kind: 'payment', id: this.paymentSeq++, atMs, payment, label, passesChallenge, measured: atMs >= this.measuredFromMs, step: how.step };
+    const item: TrafficItem = { kind: 'payment', id: this.paymentSeq++, atMs, payment, label, passesChallenge, measured: atMs >= this.measuredFromMs, step: how.step, culprits: how.culprits };
     const credit = (completed: boolean, at: number) => {
       if (completed) payee.pendingMinor += amount;
       onSettle?.(completed, at);
@@ -820,7 +822,7 @@ export class RiskTraffic {
         c,
         payee,
         amount,
-        { kind: personal ? 'personal_code' : 'merchant', codeKind: personal ? 'personal' : 'static', codeId: swap.codeId, placeId, ip },
+        { kind: personal ? 'personal_code' : 'merchant', codeKind: personal ? 'personal' : 'static', codeId: swap.codeId, placeId, ip, culprits: { accountIds: [ownerOf(payee)], deviceIds: [], codeIds: [swap.codeId] } },
         'qr_sticker_swap',
         true,
         (completed, at) => {
@@ -930,10 +932,13 @@ export class RiskTraffic {
       balance -= amount;
       if (rng.chance(shares.toCollector)) {
         const to = rng.pick(collectors);
-        this.pay(t, victim, to, amount, { kind: 'p2p', codeKind: 'none', codeId: undefined, placeId: undefined, ip, device, step }, 'account_takeover', false);
+        const culprits = { accountIds: [to.id], deviceIds: [device], codeIds: [] };
+        this.pay(t, victim, to, amount, { kind: 'p2p', codeKind: 'none', codeId: undefined, placeId: undefined, ip, device, step, culprits }, 'account_takeover', false);
       } else {
         const shop = rng.pickMaybe(goods);
-        if (shop) this.pay(t, victim, shop, amount, { kind: 'merchant', codeKind: 'dynamic', codeId: undefined, placeId: undefined, ip, device, step }, 'account_takeover', false);
+        // The shop is a real one the thief buys resaleable goods from: only the device is the thief's.
+        const culprits = { accountIds: [], deviceIds: [device], codeIds: [] };
+        if (shop) this.pay(t, victim, shop, amount, { kind: 'merchant', codeKind: 'dynamic', codeId: undefined, placeId: undefined, ip, device, step, culprits }, 'account_takeover', false);
       }
       t += rng.range(R.minutesBetweenPayments) * MINUTE_MS;
     }
@@ -964,9 +969,10 @@ export class RiskTraffic {
       for (let i = 0; i < payments && savings > 10_000; i++) {
         const amount = Math.min(Math.round(rng.logUniform(R.yuanPerPayment[0], R.yuanPerPayment[1])) * 100, Math.floor(savings));
         savings -= amount;
+        const culprits = { accountIds: [collector.id], deviceIds: [], codeIds: [code] };
         const how = byTransfer
-          ? { kind: 'p2p' as const, codeKind: 'none' as const, codeId: undefined, placeId: undefined, ip: victim.homeIp }
-          : { kind: 'personal_code' as const, codeKind: 'personal' as const, codeId: code, placeId: victim.sharesLocation ? `cell-${victim.home}` : undefined, ip: victim.homeIp };
+          ? { kind: 'p2p' as const, codeKind: 'none' as const, codeId: undefined, placeId: undefined, ip: victim.homeIp, culprits }
+          : { kind: 'personal_code' as const, codeKind: 'personal' as const, codeId: code, placeId: victim.sharesLocation ? `cell-${victim.home}` : undefined, ip: victim.homeIp, culprits };
         this.pay(t, victim, collector, amount, how, 'telecom_fraud', true, cashOut);
         t += rng.range(R.minutesBetweenVictimPayments) * MINUTE_MS;
       }
@@ -994,10 +1000,13 @@ export class RiskTraffic {
         const part = Math.floor(amount / parts);
         const ip = this.carrierIp();
         if (rng.chance(shares.muleToPerson)) {
-          this.pay(t, mule, rng.pick(nextLayer), part, { kind: 'p2p', codeKind: 'none', codeId: undefined, placeId: undefined, ip, step: 'forward_to_person' }, 'mule_accounts', true);
+          const next = rng.pick(nextLayer);
+          const culprits = { accountIds: [mule.id, next.id], deviceIds: [], codeIds: [] };
+          this.pay(t, mule, next, part, { kind: 'p2p', codeKind: 'none', codeId: undefined, placeId: undefined, ip, step: 'forward_to_person', culprits }, 'mule_accounts', true);
         } else {
           const sink = rng.pickMaybe(sinks);
-          if (sink) this.pay(t, mule, sink, part, { kind: 'merchant', codeKind: 'dynamic', codeId: undefined, placeId: undefined, ip, step: 'forward_to_merchant' }, 'mule_accounts', true);
+          const culprits = { accountIds: [mule.id], deviceIds: [], codeIds: [] };
+          if (sink) this.pay(t, mule, sink, part, { kind: 'merchant', codeKind: 'dynamic', codeId: undefined, placeId: undefined, ip, step: 'forward_to_merchant', culprits }, 'mule_accounts', true);
         }
         t += rng.uniform(1, 30) * MINUTE_MS;
       }
@@ -1006,7 +1015,8 @@ export class RiskTraffic {
       const payer = this.victim(t0);
       const t = t0 + rng.float() * span;
       const amount = Math.round(rng.logUniform(R.yuanPerPaymentIn[0], R.yuanPerPaymentIn[1])) * 100;
-      this.pay(t, payer, mule, amount, { kind: 'p2p', codeKind: 'none', codeId: undefined, placeId: undefined, ip: payer.homeIp, step: 'in' }, 'mule_accounts', true, (completed, at) => {
+      const culprits = { accountIds: [mule.id], deviceIds: [], codeIds: [] };
+      this.pay(t, payer, mule, amount, { kind: 'p2p', codeKind: 'none', codeId: undefined, placeId: undefined, ip: payer.homeIp, step: 'in', culprits }, 'mule_accounts', true, (completed, at) => {
         if (!completed) return;
         received++;
         unforwarded += amount;
@@ -1070,12 +1080,13 @@ export class RiskTraffic {
       for (let i = 0; i < probes; i++) {
         const amount = rng.intRange(R.probeFen);
         const ip = rng.pick(proxies);
+        const collectorId = ownerOf(collector);
         if ('payeeKind' in collector) {
-          this.pay(t, account, collector, amount, { kind: 'merchant', codeKind: 'static', codeId: `${collector.id}-s`, placeId: undefined, ip, device }, 'micro_payment_probing', false);
+          this.pay(t, account, collector, amount, { kind: 'merchant', codeKind: 'static', codeId: `${collector.id}-s`, placeId: undefined, ip, device, culprits: { accountIds: [collectorId], deviceIds: [device], codeIds: [`${collector.id}-s`] } }, 'micro_payment_probing', false);
         } else if (rng.chance(0.5)) {
-          this.pay(t, account, collector, amount, { kind: 'p2p', codeKind: 'none', codeId: undefined, placeId: undefined, ip, device }, 'micro_payment_probing', false);
+          this.pay(t, account, collector, amount, { kind: 'p2p', codeKind: 'none', codeId: undefined, placeId: undefined, ip, device, culprits: { accountIds: [collectorId], deviceIds: [device], codeIds: [] } }, 'micro_payment_probing', false);
         } else {
-          this.pay(t, account, collector, amount, { kind: 'personal_code', codeKind: 'personal', codeId: `pc-${collector.id}`, placeId: undefined, ip, device }, 'micro_payment_probing', false);
+          this.pay(t, account, collector, amount, { kind: 'personal_code', codeKind: 'personal', codeId: `pc-${collector.id}`, placeId: undefined, ip, device, culprits: { accountIds: [collectorId], deviceIds: [device], codeIds: [`pc-${collector.id}`] } }, 'micro_payment_probing', false);
         }
         t += rng.logUniform(0.1, 5) * MINUTE_MS;
       }
@@ -1093,6 +1104,7 @@ export class RiskTraffic {
     const refundShare = rng.range(R.refundedSalesShare);
     const span = rng.range(R.daysOfSales) * DAY_MS;
     const kind = rng.pick(merchant.codes);
+    const codeId = kind === 'static' ? `${merchant.id}-s` : kind === 'payment_code' ? `${merchant.id}-t` : undefined;
     for (const member of ring) {
       const sales = rng.intRange(R.salesPerRingAccount);
       for (let i = 0; i < sales; i++) {
@@ -1104,7 +1116,7 @@ export class RiskTraffic {
           member,
           merchant,
           amount,
-          { kind: 'merchant', codeKind: kind, codeId: kind === 'static' ? `${merchant.id}-s` : kind === 'payment_code' ? `${merchant.id}-t` : undefined, placeId: undefined, ip },
+          { kind: 'merchant', codeKind: kind, codeId, placeId: undefined, ip, culprits: { accountIds: [merchant.id, member.id], deviceIds: [], codeIds: codeId === undefined ? [] : [codeId] } },
           'merchant_collusion',
           true,
           (completed, at) => {

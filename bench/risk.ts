@@ -10,6 +10,7 @@ import { performance } from 'node:perf_hooks';
 import { DEFAULT_RULE_SET, InMemoryFeatureStore, decide, mustLoadRuleSet, type Outcome } from '../src/core/risk/index.js';
 import { RISK_DECISION_MS_P99_TARGET } from '../src/core/limits.js';
 import { BenchOptions, Samples, UsageError, emit, log, quantile, round } from './lib.js';
+import { Analysts, ANALYST_RANGES } from './risk-analysts.js';
 import { RiskTraffic, SCENARIOS, TRAFFIC_DEFAULTS, type Label } from './risk-traffic.js';
 
 /** Seeds chosen before any run of the bench and never used while writing the rules. */
@@ -32,7 +33,12 @@ Options (each also read from BENCH_<OPTION>):
   --days N            days simulated                            (default ${TRAFFIC_DEFAULTS.days})
   --warmup-days N     days that build history, not measured     (default ${TRAFFIC_DEFAULTS.warmupDays})
   --fraud-scale F     multiplies every scenario's incidents     (default ${TRAFFIC_DEFAULTS.fraudScale})
-  --verbose 0|1       rule hits per label on stderr             (default 1)`;
+  --analysts 0|1      analysts decide held payments and their verdicts feed back as
+                      labels (bench/risk-analysts.ts: ${ANALYST_RANGES.minutesToDecide.join('-')} min to decide, ${ANALYST_RANGES.fraudRecognised.join('-')}
+                      of frauds recognised, ${ANALYST_RANGES.legitimateTakenForFraud.join('-')} of good payments taken for fraud) (default 1)
+  --verbose 0|1       rule hits per label on stderr             (default 1)
+
+A held fraud that the analyst posts is counted as not stopped (its money moved).`;
 
 interface Tally {
   payments: number;
@@ -41,11 +47,15 @@ interface Tally {
   lostMinor: number;
   outcomes: Record<Outcome, number>;
   rules: Map<string, number>;
+  /** Rule hits in payments that were held or declined. */
+  blockRules: Map<string, number>;
   /** Payments and stops per step of a fraud (mule in / forward, takeover variant). */
   steps: Map<string, { payments: number; stopped: number }>;
+  /** Held payments the analyst posted. */
+  posted: number;
 }
 
-const newTally = (): Tally => ({ payments: 0, valueMinor: 0, stopped: 0, lostMinor: 0, outcomes: { approve: 0, challenge: 0, review: 0, decline: 0 }, rules: new Map(), steps: new Map() });
+const newTally = (): Tally => ({ payments: 0, valueMinor: 0, stopped: 0, lostMinor: 0, outcomes: { approve: 0, challenge: 0, review: 0, decline: 0 }, rules: new Map(), blockRules: new Map(), steps: new Map(), posted: 0 });
 
 export async function riskBench(args: readonly string[]): Promise<number> {
   const o = new BenchOptions(args);
@@ -56,7 +66,8 @@ export async function riskBench(args: readonly string[]): Promise<number> {
   const warmupDays = o.number('warmup-days', TRAFFIC_DEFAULTS.warmupDays, { min: 1, max: days - 1, integer: true });
   const fraudScale = o.number('fraud-scale', TRAFFIC_DEFAULTS.fraudScale, { min: 0.01, max: 100 });
   const verbose = o.number('verbose', 1, { min: 0, max: 1, integer: true }) === 1;
-  o.assertAllUsed(['seeds', 'consumers', 'merchants', 'days', 'warmup-days', 'fraud-scale', 'verbose']);
+  const withAnalysts = o.number('analysts', 1, { min: 0, max: 1, integer: true }) === 1;
+  o.assertAllUsed(['seeds', 'consumers', 'merchants', 'days', 'warmup-days', 'fraud-scale', 'analysts', 'verbose']);
 
   const ruleSet = mustLoadRuleSet(DEFAULT_RULE_SET);
   const started = performance.now();
@@ -65,9 +76,16 @@ export async function riskBench(args: readonly string[]): Promise<number> {
     const store = new InMemoryFeatureStore();
     const tallies = new Map<Label, Tally>();
     const latency = new Samples();
+    const analysts = withAnalysts ? new Analysts(seed) : undefined;
     let items = 0;
     for (let item = traffic.next(); item; item = traffic.next()) {
       items++;
+      if (analysts) {
+        for (const decided of analysts.due(item.atMs)) {
+          store.observe(decided.event);
+          decided.onPosted?.();
+        }
+      }
       if (item.kind === 'event') {
         store.observe(item.event);
         continue;
@@ -80,6 +98,10 @@ export async function riskBench(args: readonly string[]): Promise<number> {
       const completed = decision.outcome === 'approve' || (decision.outcome === 'challenge' && item.passesChallenge);
       store.observe({ type: 'payment', payment: p, completed, atMs: item.atMs });
       traffic.settle(item, completed);
+      // Warm-up holds are decided too: their labels are part of the history the measured days see.
+      let posted: (() => void) | undefined;
+      if (analysts && decision.outcome === 'review') analysts.hold(item, () => posted?.());
+      if (analysts && decision.outcome === 'decline' && decision.hits.some((h) => h.ruleId.startsWith('label.'))) analysts.refusedByLabel(item);
       if (!item.measured) continue;
       latency.push(ms);
       const tally = tallies.get(item.label) ?? newTally();
@@ -90,13 +112,22 @@ export async function riskBench(args: readonly string[]): Promise<number> {
       tally.outcomes[decision.outcome]++;
       if (item.label === 'legitimate' ? decision.outcome === 'review' || decision.outcome === 'decline' : !completed) tally.stopped++;
       if (completed) tally.lostMinor += amount;
-      if (item.step !== undefined) {
-        const step = tally.steps.get(item.step) ?? { payments: 0, stopped: 0 };
-        tally.steps.set(item.step, step);
+      const step = item.step === undefined ? undefined : (tally.steps.get(item.step) ?? { payments: 0, stopped: 0 });
+      posted = () => {
+        // Posted by the analyst: for a fraud, the money moved after all.
+        tally.posted++;
+        if (item.label === 'legitimate') return;
+        tally.stopped--;
+        tally.lostMinor += amount;
+        if (step) step.stopped--;
+      };
+      if (step) {
+        tally.steps.set(item.step!, step);
         step.payments++;
         if (!completed) step.stopped++;
       }
       if (decision.outcome !== 'approve') for (const hit of decision.hits) tally.rules.set(hit.ruleId, (tally.rules.get(hit.ruleId) ?? 0) + 1);
+      if (decision.outcome === 'review' || decision.outcome === 'decline') for (const hit of decision.hits) tally.blockRules.set(hit.ruleId, (tally.blockRules.get(hit.ruleId) ?? 0) + 1);
     }
 
     for (const scenario of SCENARIOS) {
@@ -108,6 +139,8 @@ export async function riskBench(args: readonly string[]): Promise<number> {
         fraud_payments: t.payments,
         stopped_share: t.payments === 0 ? null : round(t.stopped / t.payments, 4),
         loss_share_by_value: t.valueMinor === 0 ? null : round(t.lostMinor / t.valueMinor, 4),
+        analysts: withAnalysts,
+        held_then_posted: t.posted,
       });
     }
     const legit = tallies.get('legitimate') ?? newTally();
@@ -118,7 +151,11 @@ export async function riskBench(args: readonly string[]): Promise<number> {
       payments: legit.payments,
       blocked_share: legit.payments === 0 ? null : round(legit.stopped / legit.payments, 5),
       challenged_share: legit.payments === 0 ? null : round(legit.outcomes.challenge / legit.payments, 5),
+      declined_share: legit.payments === 0 ? null : round(legit.outcomes.decline / legit.payments, 5),
+      analysts: withAnalysts,
+      held_then_posted: legit.posted,
     });
+    if (analysts) emit({ bench: 'risk', seed, analyst_decisions: analysts.decided, ...analysts.rates });
     const sorted = latency.sorted();
     emit({
       bench: 'risk',
@@ -132,8 +169,9 @@ export async function riskBench(args: readonly string[]): Promise<number> {
     if (verbose) {
       for (const [label, t] of [...tallies].sort((a, b) => a[0].localeCompare(b[0]))) {
         const rules = [...t.rules].sort((a, b) => b[1] - a[1]).map(([id, n]) => `${id}=${n}`).join(' ');
+        const blockRules = [...t.blockRules].sort((a, b) => b[1] - a[1]).map(([id, n]) => `${id}=${n}`).join(' ');
         const steps = [...t.steps].map(([name, x]) => `${name} ${x.stopped}/${x.payments}`).join(', ');
-        log(`seed ${seed} ${label}: ${t.payments} payments, outcomes ${JSON.stringify(t.outcomes)}${steps ? `; stopped by step: ${steps}` : ''}; rules in non-approvals: ${rules || '-'}`);
+        log(`seed ${seed} ${label}: ${t.payments} payments, outcomes ${JSON.stringify(t.outcomes)}${steps ? `; stopped by step: ${steps}` : ''}; rules in non-approvals: ${rules || '-'}; in holds and declines: ${blockRules || '-'}`);
       }
     }
     log(`seed ${seed}: ${items} items in ${round((performance.now() - started) / 1000, 1)} s so far`);

@@ -52,7 +52,7 @@ import type { MerchantAuth, MerchantService } from './merchants.js';
 import { newEventId, outboxEventQuery } from './outbox.js';
 import { nodeEd25519Verifier } from './qr-signing.js';
 import type { QrKeyService } from './qr-keys.js';
-import type { RiskService, RiskVerdict } from './risk.js';
+import type { FraudParty, LabelInput, RiskService, RiskVerdict } from './risk.js';
 import { appendAudit } from './audit.js';
 import { enqueueJobsQuery } from '../store/jobs/runner.js';
 import type { RiskPayment } from '../core/risk/index.js';
@@ -712,11 +712,20 @@ export class PaymentService {
     return out;
   }
 
-  async review(paymentId: string, decision: 'approve' | 'decline', actor: string): Promise<PaymentView> {
+  /**
+   * An analyst posts a held payment (the pair is labelled legitimate) or releases it; a release may
+   * name what the analyst found to be the fraudster's, which is labelled fraud. Labels are stored
+   * with the decision and fed to the risk engine at once (decisions feed back).
+   */
+  async review(paymentId: string, decision: 'approve' | 'decline', actor: string, confirmedFraud: readonly FraudParty[] = []): Promise<PaymentView> {
     const row = await this.db.selectFrom('payments').selectAll().where('id', '=', paymentId).executeTakeFirst();
     if (!row) throw new SaomaError('PAYMENT_NOT_FOUND', undefined, 'paymentId');
     if (row.status !== 'held_for_review') throw new SaomaError('PAYMENT_NOT_HELD');
+    if (decision === 'approve' && confirmedFraud.length > 0) throw new SaomaError('INVALID_REQUEST', 'a payment confirmed as fraud is declined, not approved', 'confirmedFraud');
     const now = this.nowMs();
+    const verdict = reviewLabel(row, decision, confirmedFraud);
+    const label = this.risk && verdict ? this.risk.labelRow(verdict, actor, now) : undefined;
+    const labelQueries = label ? [this.risk!.labelQuery(label)] : [];
     const reviewed = this.db
       .updateTable('risk_decisions')
       .set({ reviewed_by: actor, review_outcome: decision, reviewed_at_ms: BigInt(now) })
@@ -725,8 +734,9 @@ export class PaymentService {
       .compile();
     const payeeName = await this.payeeName(row);
     if (decision === 'decline') {
-      const released = await this.release(row, 'declined', [reviewed]);
-      await appendAudit(this.db, { actor, action: 'risk.review.decline', objectId: paymentId }, now);
+      const released = await this.release(row, 'declined', [reviewed, ...labelQueries]);
+      if (labelQueries.length > 0) this.risk!.observeLabel(label!);
+      await appendAudit(this.db, { actor, action: 'risk.review.decline', objectId: paymentId, detail: { confirmedFraud: [...confirmedFraud] } }, now);
       return this.view(released, payeeName);
     }
     const fee = BigInt(row.fee_minor);
@@ -746,12 +756,14 @@ export class PaymentService {
                 this.db.updateTable('payments').set({ status: 'succeeded', updated_at_ms: BigInt(now) }).where('id', '=', paymentId).compile(),
                 ...(row.order_id ? [this.db.updateTable('orders').set({ status: 'paid', updated_at_ms: BigInt(now) }).where('id', '=', row.order_id).compile()] : []),
                 reviewed,
+                ...labelQueries,
                 ...this.successEvents(done, payeeName, now),
               ]
             : [],
       },
     );
     if (!allOk(results)) throw this.ledgerError(results, 'pay');
+    if (labelQueries.length > 0) this.risk!.observeLabel(label!);
     return this.view(done, payeeName);
   }
 
@@ -1470,4 +1482,24 @@ export class PaymentService {
       ...(viewerConsumerId !== undefined ? { direction: row.payer_consumer_id === viewerConsumerId ? ('sent' as const) : ('received' as const) } : {}),
     };
   }
+}
+
+/** The label an analyst's review gives, or none (a release that names no fraudster). */
+function reviewLabel(row: PaymentRow, decision: 'approve' | 'decline', confirmedFraud: readonly FraudParty[]): LabelInput | undefined {
+  const payeeId = row.payee_consumer_id ?? row.merchant_id ?? '';
+  const base = { paymentId: row.id, payerId: row.payer_consumer_id, payeeId };
+  if (decision === 'approve') return { verdict: 'legitimate', ...base };
+  if (confirmedFraud.length === 0) return undefined;
+  // The code the payer scanned, as the risk engine keys it: the merchant or personal code's id.
+  const codeId = row.kind !== 'p2p' && row.order_id === null && row.channel !== 'payment_code' ? row.merchant_id : null;
+  const has = (party: FraudParty) => confirmedFraud.includes(party);
+  return {
+    verdict: 'fraud',
+    ...base,
+    culprits: {
+      accountIds: [...(has('payee') ? [payeeId] : []), ...(has('payer') ? [row.payer_consumer_id] : [])],
+      deviceIds: has('device') && row.device_id ? [row.device_id] : [],
+      codeIds: has('code') && codeId ? [codeId] : [],
+    },
+  };
 }

@@ -12,6 +12,7 @@ import {
   type RuleSet,
   type Features,
   type Outcome,
+  type Culprits,
   loadRuleSet,
 } from '../core/risk/index.js';
 import { SaomaError } from '../core/errors.js';
@@ -44,6 +45,15 @@ export interface DryRun {
 }
 
 const RULE_SET_SETTING = 'risk.rule_set';
+
+/** What an analyst may find to be the fraudster's when declining a held payment. */
+export type FraudParty = 'payee' | 'payer' | 'device' | 'code';
+export const FRAUD_PARTIES: readonly FraudParty[] = ['payee', 'payer', 'device', 'code'];
+
+/** An analyst's verdict on a payment, as stored and fed back. */
+export type LabelInput =
+  | { readonly verdict: 'legitimate'; readonly paymentId: string; readonly payerId: string; readonly payeeId: string }
+  | { readonly verdict: 'fraud'; readonly paymentId: string; readonly payerId: string; readonly payeeId: string; readonly culprits: Culprits };
 
 /**
  * The risk engine inline in every payment (decision 0015): features kept incrementally in memory
@@ -171,6 +181,9 @@ export class RiskService {
         },
       });
     }
+    // Analysts' labels (rules label.*), the newest RISK_WARMUP_PAYMENTS_MAX.
+    const labels = await this.db.selectFrom('risk_labels').selectAll().orderBy('created_at_ms', 'desc').limit(RISK_WARMUP_PAYMENTS_MAX).execute();
+    for (const l of labels) events.push(labelEvent(l));
     // Reports against payees and codes (rules report.*): every open or investigated one counts.
     for (const r of await this.db.selectFrom('fraud_reports').select(['kind', 'payee_id', 'created_at_ms']).where('payee_id', 'is not', null).execute()) {
       const id = r.payee_id ?? undefined;
@@ -183,6 +196,32 @@ export class RiskService {
 
   observe(event: RiskEvent): void {
     this.features.observe(event);
+  }
+
+  /** The row that records an analyst's verdict; write it with the decision, then call observeLabel. */
+  labelRow(input: LabelInput, actor: string, now: number): Database['risk_labels'] {
+    const culprits = input.verdict === 'fraud' ? input.culprits : { accountIds: [], deviceIds: [], codeIds: [] };
+    return {
+      id: newId('lbl'),
+      verdict: input.verdict,
+      payment_id: input.paymentId,
+      payer_id: input.payerId,
+      payee_id: input.payeeId,
+      culprit_accounts: JSON.stringify(culprits.accountIds),
+      culprit_devices: JSON.stringify(culprits.deviceIds),
+      culprit_codes: JSON.stringify(culprits.codeIds),
+      actor,
+      created_at_ms: BigInt(now),
+    };
+  }
+
+  labelQuery(row: Database['risk_labels']): CompiledQuery {
+    return this.db.insertInto('risk_labels').values(row).compile();
+  }
+
+  /** Feeds a stored label to the features: the next payment sees it. */
+  observeLabel(row: Database['risk_labels']): void {
+    this.features.observe(labelEvent(row));
   }
 
   /** Decides a payment about to be made. Pure in-memory work: well under a millisecond. */
@@ -230,4 +269,11 @@ export class RiskService {
   async record(row: Database['risk_decisions']): Promise<void> {
     await this.db.insertInto('risk_decisions').values(row).onConflict((oc) => oc.column('id').doNothing()).execute();
   }
+}
+
+function labelEvent(row: Database['risk_labels']): RiskEvent {
+  const atMs = Number(row.created_at_ms);
+  if (row.verdict === 'legitimate') return { type: 'label', verdict: 'legitimate', payerId: row.payer_id ?? '', payeeId: row.payee_id ?? '', atMs };
+  const ids = (json: string) => (JSON.parse(json) as unknown[]).filter((x): x is string => typeof x === 'string');
+  return { type: 'label', verdict: 'fraud', culprits: { accountIds: ids(row.culprit_accounts), deviceIds: ids(row.culprit_devices), codeIds: ids(row.culprit_codes) }, atMs };
 }

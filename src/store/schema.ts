@@ -318,6 +318,19 @@ export interface RiskDecisionsTable {
   reviewed_at_ms: bigint | null;
 }
 
+export interface RiskLabelsTable {
+  id: string;
+  verdict: string;
+  payment_id: string | null;
+  payer_id: string | null;
+  payee_id: string | null;
+  culprit_accounts: string;
+  culprit_devices: string;
+  culprit_codes: string;
+  actor: string;
+  created_at_ms: bigint;
+}
+
 export interface FraudReportsTable {
   id: string;
   kind: string;
@@ -365,6 +378,7 @@ export interface Database {
   outbox_events: OutboxEventsTable;
   risk_decisions: RiskDecisionsTable;
   fraud_reports: FraudReportsTable;
+  risk_labels: RiskLabelsTable;
   webhook_endpoints: WebhookEndpointsTable;
   webhook_attempts: WebhookAttemptsTable;
   bank_transfers: BankTransfersTable;

@@ -208,4 +208,48 @@ describe('legitimate look-alikes are not blocked', () => {
     w.history('hana');
     expect(w.pay(T, { payerId: 'hana', payeeId: 'landlord', amountMinor: BigInt(4_000 * YUAN) }).outcome).toBe('approve');
   });
+
+});
+
+describe("analysts' labels feed back", () => {
+  it("a collector confirmed as fraud: strangers' payments to it are declined, its family still pays it; the mule's own payments out to strangers are declined", () => {
+    const w = new World().person('collector', 20).person('mum', 900).person('victim', 900).person('next', 10).history('victim').history('mum');
+    w.pay(T - 3 * DAY, { payerId: 'mum', payeeId: 'collector', amountMinor: BigInt(200 * YUAN) });
+    expect(w.pay(T, { payerId: 'victim', payeeId: 'collector', amountMinor: BigInt(50 * YUAN) }).outcome).toBe('approve');
+    w.store.observe({ type: 'label', verdict: 'fraud', culprits: { accountIds: ['collector'], deviceIds: [], codeIds: [] }, atMs: T + HOUR });
+    const after = w.pay(T + 2 * HOUR, { payerId: 'victim', payeeId: 'collector', amountMinor: BigInt(50 * YUAN) });
+    expect([after.outcome, ids(after)]).toEqual(['decline', ['label.payee-confirmed-fraud']]);
+    expect(after.reasons.length).toBe(1);
+    expect(w.pay(T + 2 * HOUR, { payerId: 'mum', payeeId: 'collector', amountMinor: BigInt(100 * YUAN) }).outcome).toBe('approve');
+    const out = w.pay(T + 3 * HOUR, { payerId: 'collector', payeeId: 'next', amountMinor: BigInt(100 * YUAN) });
+    expect(ids(out)).toContain('label.payer-confirmed-fraud');
+    expect(out.outcome).toBe('decline');
+  });
+
+  it("a thief's device: payments to anyone new are declined, the robbed customer's usual stall is still paid", () => {
+    const w = new World().person('alice', 800).person('stranger', 400).history('alice');
+    w.store.observe({ type: 'label', verdict: 'fraud', culprits: { accountIds: [], deviceIds: ['alice-phone'], codeIds: [] }, atMs: T });
+    expect(ids(w.pay(T + HOUR, { payerId: 'alice', payeeId: 'stranger', amountMinor: BigInt(30 * YUAN) }))).toContain('label.device-confirmed-fraud');
+    expect(w.pay(T + HOUR, { payerId: 'alice', payeeId: 'noodles', amountMinor: BigInt(25 * YUAN), ...atStall('noodles', 'cell-7') }).outcome).toBe('approve');
+  });
+
+  it('a long-standing stall flagged by one analyst asks new customers to confirm rather than turning them away; clearing the label ends it', () => {
+    const w = new World().person('owner', 900).person('newcomer', 500);
+    for (let i = 0; i < 120; i++) {
+      w.person(`regular${i}`, 600);
+      w.pay(T - (200 - i) * DAY, { payerId: `regular${i}`, payeeId: 'owner', amountMinor: BigInt(15 * YUAN), ...atPersonalCode('owner', 'cell-3') });
+    }
+    w.store.observe({ type: 'label', verdict: 'fraud', culprits: { accountIds: ['owner'], deviceIds: [], codeIds: [] }, atMs: T });
+    const flagged = w.pay(T + HOUR, { payerId: 'newcomer', payeeId: 'owner', amountMinor: BigInt(15 * YUAN), ...atPersonalCode('owner', 'cell-3') });
+    expect([flagged.outcome, ids(flagged)]).toEqual(['challenge', ['label.established-payee-flagged']]);
+    w.store.observe({ type: 'label', verdict: 'legitimate', payerId: 'newcomer', payeeId: 'owner', atMs: T + 2 * HOUR });
+    w.person('another', 500);
+    expect(w.pay(T + 3 * HOUR, { payerId: 'another', payeeId: 'owner', amountMinor: BigInt(15 * YUAN), ...atPersonalCode('owner', 'cell-3') }).outcome).toBe('approve');
+  });
+
+  it('a code confirmed as fraud is declined for everyone new', () => {
+    const w = new World().person('sticker', 400).person('diner', 700);
+    w.store.observe({ type: 'label', verdict: 'fraud', culprits: { accountIds: [], deviceIds: [], codeIds: ['pc-sticker'] }, atMs: T });
+    expect(ids(w.pay(T + HOUR, { payerId: 'diner', payeeId: 'sticker', amountMinor: BigInt(20 * YUAN), ...atPersonalCode('sticker', 'cell-9') }))).toContain('label.code-confirmed-fraud');
+  });
 });

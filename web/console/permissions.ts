@@ -13,6 +13,10 @@ export const PERMISSIONS = {
   viewFraudReports: ALL_ROLES,
   changeFraudReportStatus: ['admin', 'risk', 'support'],
   viewAudit: ['admin', 'risk', 'compliance'],
+  // Rule sets: analysts read and dry-run them; only an admin makes one decide real payments.
+  viewRuleSet: ['admin', 'risk'],
+  dryRunRuleSet: ['admin', 'risk'],
+  activateRuleSet: ['admin'],
 } as const satisfies Record<string, readonly StaffRole[]>;
 
 export type Permission = keyof typeof PERMISSIONS;

@@ -51,6 +51,7 @@ export const FEATURES = {
   // the device
   device_age_hours: num('hours since the device was bound (or first seen)'),
   device_via_reverification: bool('the device was bound by re-verifying the identity, not approved by another device'),
+  device_confirmed_fraud: bool("an analyst found the device to be a fraudster's (a thief's phone, a farm)"),
   device_other_payers_24h: num('other consumers who paid from this device in the last 24 hours'),
   device_count_1m: num('payment attempts from the device in the last minute'),
   device_count_1h: num('payment attempts from the device in the last hour'),
@@ -89,6 +90,8 @@ export const FEATURES = {
   payee_refunds_7d: num('refunds the payee made in the last 7 days'),
   payee_refund_ratio_7d: num("refunded over received value of the payee's last 7 days (0 when nothing was received)"),
   payee_reports: num('fraud reports against the payee'),
+  payee_confirmed_fraud: bool("an analyst found the payee to be a fraudster's account (a reviewed payment or a confirmed report)"),
+  payer_confirmed_fraud: bool("an analyst found the payer to be a fraudster's account (a mule, a colluding ring)"),
 
   // the code
   code_age_hours: num('hours since the code was first used to pay (0 for a first use or no code)'),
@@ -100,6 +103,7 @@ export const FEATURES = {
   code_diverted_24h: num('payments through the code in the last 24 hours by payers who usually pay another payee at that place'),
   code_diverted_same_24h: num('the most of those diverted from one and the same usual payee'),
   code_reports: num('fraud reports against the code'),
+  code_confirmed_fraud: bool("an analyst found the code to be a fraudster's"),
 } as const satisfies Record<string, FeatureSpec>;
 
 export type FeatureName = keyof typeof FEATURES;

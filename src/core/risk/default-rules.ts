@@ -25,6 +25,8 @@ const toBusiness = isNot('payee_is_person');
 const recentlyChangedCredentials = any(lt('hours_since_credential_change', RECENT_HOURS), lt('hours_since_new_device', RECENT_HOURS));
 
 const STEP_UP = { score: 30, outcome: 'challenge' } as const;
+/** "Please confirm it is you": a step-up aimed at thieves, who cannot pass it; it adds little to the score, so two of them do not hold a customer's payment. */
+const ASK = { score: 10, outcome: 'challenge' } as const;
 const HOLD = { score: 60, outcome: 'review' } as const;
 const DECLINE = { score: 100, outcome: 'decline' } as const;
 
@@ -34,7 +36,7 @@ const accountTakeover: Rule[] = [
     description: 'A new phone or changed credentials, then a sizeable payment to someone you never paid before: please confirm it is you.',
     showCustomer: true,
     when: all(recentlyChangedCredentials, newPayee, any(ge('amount_minor', 100 * YUAN), ge('amount_over_typical', 3))),
-    ...STEP_UP,
+    ...ASK,
   },
   {
     id: 'ato.new-credentials-payee-spree',
@@ -48,13 +50,30 @@ const accountTakeover: Rule[] = [
     description: 'Much larger than anything you paid before, to someone new: please confirm it is you.',
     showCustomer: true,
     when: all(newPayee, ge('payer_history_count', 10), ge('amount_over_max', 2), ge('amount_minor', 500 * YUAN)),
-    ...STEP_UP,
+    ...ASK,
   },
   {
     id: 'ato.many-new-payees',
     description: 'Four or more payments within an hour, three or more of them to new payees.',
     when: all(ge('payer_count_1h', 4), ge('payer_new_payees_1h', 3), newPayee),
     ...STEP_UP,
+  },
+];
+
+const takeoverSpending: Rule[] = [
+  {
+    id: 'ato.sizeable-to-young-stranger',
+    description: 'A sizeable payment to a personal account under 90 days old that you never paid: please confirm it is you.',
+    showCustomer: true,
+    when: all(toPerson, stranger, lt('payee_account_age_days', 90), ge('amount_minor', 300 * YUAN)),
+    ...ASK,
+  },
+  {
+    id: 'ato.large-new-high-tier',
+    description: 'A large first payment to a high-risk merchant, three times your usual: please confirm it is you.',
+    showCustomer: true,
+    when: all(toBusiness, newPayee, ge('merchant_tier', 3), ge('amount_minor', 300 * YUAN), ge('amount_over_typical', 3)),
+    ...ASK,
   },
 ];
 
@@ -129,6 +148,12 @@ const telecomFraud: Rule[] = [
 
 const muleAccounts: Rule[] = [
   {
+    id: 'mule.young-person-collecting',
+    description: 'A payment from a stranger to a personal account under 90 days old that other strangers paid in the last two days.',
+    when: all(toPerson, stranger, lt('payee_account_age_days', 90), ge('payee_new_payers_24h', 2), ge('amount_minor', 300 * YUAN)),
+    ...HOLD,
+  },
+  {
     id: 'mule.pass-through-to-person',
     description: 'Money from three or more unrelated payers in two days, sent on to a person (80% or more of it).',
     when: all(toPerson, ge('payer_new_payers_in_48h', 3), ge('payer_fast_out_after', 0.8), ge('amount_minor', 500 * YUAN)),
@@ -144,7 +169,19 @@ const muleAccounts: Rule[] = [
     id: 'mule.relay-to-new-person',
     description: "Passing a stranger's money straight on to another new person.",
     when: all(toPerson, stranger, ge('payer_new_payers_in_48h', 1), ge('payer_received_48h_minor', 1_000 * YUAN), ge('payer_fast_out_after', 0.8), ge('amount_minor', 500 * YUAN)),
-    score: 30,
+    ...HOLD,
+  },
+  {
+    id: 'mule.relay-to-new-merchant',
+    description: "Spending a stranger's money at once, a large sum at a merchant never paid before (gold, game credit).",
+    when: all(toBusiness, newPayee, ge('payer_new_payers_in_48h', 1), ge('payer_received_48h_minor', 1_000 * YUAN), ge('payer_fast_out_after', 0.8), ge('amount_minor', 500 * YUAN)),
+    ...HOLD,
+  },
+  {
+    id: 'mule.person-collecting-transfers',
+    description: 'A sizeable transfer from a stranger to a person that two or more other strangers paid today.',
+    when: all(is('kind_p2p'), toPerson, stranger, ge('payee_new_payers_24h', 2), ge('amount_minor', 300 * YUAN)),
+    ...HOLD,
   },
   {
     id: 'mule.paying-into-pass-through',
@@ -164,9 +201,9 @@ const stickerSwap: Rule[] = [
   },
   {
     id: 'swap.personal-code-diverting',
-    description: "A personal code that other shops' regular customers started paying today.",
+    description: "A personal code first used this week that other shops' regular customers started paying today.",
     showCustomer: true,
-    when: all(is('kind_personal_code'), newPayee, ge('code_diverted_24h', 2)),
+    when: all(is('kind_personal_code'), newPayee, ge('code_diverted_24h', 2), lt('code_age_hours', 7 * 24)),
     ...DECLINE,
   },
   {
@@ -251,9 +288,53 @@ const collusion: Rule[] = [
   },
   {
     id: 'collusion.young-merchant-strangers-large',
-    description: 'A large payment to a merchant under 30 days old that five or more strangers paid today.',
-    when: all(toBusiness, lt('payee_account_age_days', 30), ge('payee_new_payers_24h', 5), ge('amount_minor', 1_000 * YUAN)),
-    score: 40,
+    description: 'A large payment from a stranger to a merchant under six months old that three or more strangers paid 3,000 yuan or more today.',
+    when: all(toBusiness, stranger, lt('payee_account_age_days', 180), ge('payee_new_payers_24h', 3), ge('payee_sum_24h_minor', 3_000 * YUAN), ge('amount_minor', 300 * YUAN)),
+    ...HOLD,
+  },
+];
+
+/**
+ * What analysts found: labels from reviewed payments and confirmed reports (decisions feed back).
+ * A label stops what the fraudster does next, not the relations that were there before it: a
+ * recruited mule's family still pays them, a robbed customer's usual noodle stall still gets paid.
+ * One analyst's label does not freeze a payee with a long record (a shop, a stall: that takes a
+ * merchant case); its new customers are asked to confirm instead.
+ */
+const establishedPayee = all(ge('payee_account_age_days', 180), ge('payee_history_count', 100));
+const labels: Rule[] = [
+  {
+    id: 'label.payee-confirmed-fraud',
+    description: 'This payee was confirmed as fraudulent after an investigation; payments to it are stopped.',
+    showCustomer: true,
+    when: all(is('payee_confirmed_fraud'), stranger, { not: establishedPayee }),
+    ...DECLINE,
+  },
+  {
+    id: 'label.established-payee-flagged',
+    description: 'An analyst flagged this long-standing payee: a new customer is asked to confirm.',
+    showCustomer: true,
+    when: all(is('payee_confirmed_fraud'), stranger, establishedPayee),
+    ...STEP_UP,
+  },
+  {
+    id: 'label.code-confirmed-fraud',
+    description: 'This code was confirmed as fraudulent after an investigation; payments through it are stopped.',
+    showCustomer: true,
+    when: all(is('code_confirmed_fraud'), stranger),
+    ...DECLINE,
+  },
+  {
+    id: 'label.device-confirmed-fraud',
+    description: "An analyst found this device to be a fraudster's (a thief's phone, a device farm): it pays no one new.",
+    when: all(is('device_confirmed_fraud'), stranger),
+    ...DECLINE,
+  },
+  {
+    id: 'label.payer-confirmed-fraud',
+    description: "An analyst found this account to be a fraudster's (a mule, a colluding ring): it passes no money on to anyone new.",
+    when: all(is('payer_confirmed_fraud'), stranger, any(toPerson, ge('amount_minor', 200 * YUAN))),
+    ...DECLINE,
   },
 ];
 
@@ -279,9 +360,9 @@ const velocity: Rule[] = [
 ];
 
 export const DEFAULT_RULE_SET: RuleSet = {
-  version: 'default-1',
+  version: 'default-2',
   thresholds: { challenge: 30, review: 60, decline: 100 },
-  rules: [...accountTakeover, ...probing, ...telecomFraud, ...muleAccounts, ...stickerSwap, ...collusion, ...velocity],
+  rules: [...accountTakeover, ...takeoverSpending, ...probing, ...telecomFraud, ...muleAccounts, ...stickerSwap, ...collusion, ...labels, ...velocity],
   allow: [],
   block: [],
 };

@@ -33,7 +33,7 @@ const DIVERTED_SOURCES_PER_CODE_MAX = 8;
 /** Completed payments from one payer to one payee, and when the first was made. */
 interface Pair {
   count: number;
-  readonly firstMs: number;
+  firstMs: number;
 }
 
 interface PlaceHabit {
@@ -59,6 +59,8 @@ class AccountState {
   // as payee
   payee: PayeeState | undefined;
   reports = 0;
+  /** An analyst confirmed fraud against this account as a payee. */
+  confirmedFraud = false;
 
   constructor(readonly firstSeenMs: number) {}
 
@@ -85,6 +87,7 @@ class DeviceState {
   viaReverification = false;
   readonly velocity = new Velocity();
   readonly payers = new RecentSet(RISK_DISTINCT_PER_KEY_MAX);
+  confirmedFraud = false;
   constructor(readonly firstSeenMs: number) {}
 }
 
@@ -100,6 +103,7 @@ class CodeState {
   /** Diversions per usual payee, each counted from its first one and restarted after 24 h. */
   readonly divertedFrom = new Map<string, { count: number; firstMs: number }>();
   reports = 0;
+  confirmedFraud = false;
   constructor(readonly firstSeenMs: number) {}
 }
 
@@ -155,6 +159,9 @@ export class InMemoryFeatureStore implements FeatureStore {
       case 'report':
         if (event.payeeId !== undefined) this.account(event.payeeId, event.atMs).reports++;
         if (event.codeId !== undefined) this.codes.upsert(event.codeId, () => new CodeState(event.atMs)).reports++;
+        return;
+      case 'label':
+        this.observeLabel(event);
         return;
     }
   }
@@ -217,6 +224,7 @@ export class InMemoryFeatureStore implements FeatureStore {
 
       device_age_hours: Math.max(0, (nowMs - deviceSince) / HOUR_MS),
       device_via_reverification: device?.viaReverification ?? false,
+      device_confirmed_fraud: device?.confirmedFraud ?? false,
       device_other_payers_24h: device?.payers.countSince(nowMs - DAY_MS, p.payerId) ?? 0,
       device_count_1m: device?.velocity.m1.count(nowMs) ?? 0,
       device_count_1h: device?.velocity.h1.count(nowMs) ?? 0,
@@ -252,6 +260,8 @@ export class InMemoryFeatureStore implements FeatureStore {
       payee_refunds_7d: receiving?.refunded7d.count(nowMs) ?? 0,
       payee_refund_ratio_7d: payeeReceived7d > 0 ? (receiving?.refunded7d.sum(nowMs) ?? 0) / payeeReceived7d : 0,
       payee_reports: payee?.reports ?? 0,
+      payee_confirmed_fraud: payee?.confirmedFraud ?? false,
+      payer_confirmed_fraud: payer?.confirmedFraud ?? false,
 
       code_age_hours: code ? Math.max(0, (nowMs - code.firstSeenMs) / HOUR_MS) : 0,
       code_count_1m: code?.velocity.m1.count(nowMs) ?? 0,
@@ -262,6 +272,7 @@ export class InMemoryFeatureStore implements FeatureStore {
       code_diverted_24h: code?.diverted.count(nowMs) ?? 0,
       code_diverted_same_24h: code ? mostDivertedFromOne(code, nowMs) : 0,
       code_reports: code?.reports ?? 0,
+      code_confirmed_fraud: code?.confirmedFraud ?? false,
     };
   }
 
@@ -274,6 +285,21 @@ export class InMemoryFeatureStore implements FeatureStore {
     const reverse = this.pairs.get(pairKey(p.payeeId, p.payerId));
     const established = (x: Pair | undefined) => x !== undefined && nowMs - x.firstMs >= NEW_PAYEE_MS;
     return { pairCount: pair?.count ?? 0, newPayee: !established(pair), related: established(pair) || established(reverse) };
+  }
+
+  private observeLabel(event: Extract<RiskEvent, { type: 'label' }>): void {
+    if (event.verdict === 'fraud') {
+      for (const id of event.culprits.accountIds) this.account(id, event.atMs).confirmedFraud = true;
+      for (const id of event.culprits.deviceIds) this.devices.upsert(id, () => new DeviceState(event.atMs)).confirmedFraud = true;
+      for (const id of event.culprits.codeIds) this.codes.upsert(id, () => new CodeState(event.atMs)).confirmedFraud = true;
+      return;
+    }
+    // A payment an analyst cleared: the pair is trusted from now on (established, not new), and a
+    // fraud label on the payee is withdrawn (the appeal of a customer turned away by it).
+    const payee = this.accounts.get(event.payeeId);
+    if (payee) payee.confirmedFraud = false;
+    const pair = this.pairs.upsert(pairKey(event.payerId, event.payeeId), () => ({ count: 0, firstMs: event.atMs }));
+    pair.firstMs = Math.min(pair.firstMs, event.atMs - NEW_PAYEE_MS);
   }
 
   private account(id: string, atMs: number): AccountState {

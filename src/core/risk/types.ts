@@ -44,4 +44,19 @@ export type RiskEvent =
   | { readonly type: 'refund'; readonly payerId: string; readonly payeeId: string; readonly amountMinor: bigint; readonly atMs: number }
   /** Money leaving an account for a bank (withdrawal, settlement). */
   | { readonly type: 'withdrawal'; readonly accountId: string; readonly amountMinor: bigint; readonly atMs: number }
-  | { readonly type: 'report'; readonly payeeId: string | undefined; readonly codeId: string | undefined; readonly atMs: number };
+  | { readonly type: 'report'; readonly payeeId: string | undefined; readonly codeId: string | undefined; readonly atMs: number }
+  /**
+   * An analyst's verdict fed back as a label, on a held payment it reviewed or a fraud report it
+   * confirmed. `fraud` names what the investigation found to be the fraudster's: accounts (a
+   * collector, a mule, a colluding merchant), devices (a thief's phone, a farm's), codes (a sticker).
+   * `legitimate` makes the payer and payee a trusted pair at once and withdraws a fraud label on the
+   * payee (an analyst posted a payment to it, or upheld an appeal against a refusal).
+   */
+  | { readonly type: 'label'; readonly verdict: 'fraud'; readonly culprits: Culprits; readonly atMs: number }
+  | { readonly type: 'label'; readonly verdict: 'legitimate'; readonly payerId: string; readonly payeeId: string; readonly atMs: number };
+
+export interface Culprits {
+  readonly accountIds: readonly string[];
+  readonly deviceIds: readonly string[];
+  readonly codeIds: readonly string[];
+}

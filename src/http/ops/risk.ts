@@ -5,6 +5,7 @@ import type { Platform } from '../../service/platform.js';
 import { errorResponses } from '../schemas.js';
 import { PaymentSchema, paymentOut } from '../views.js';
 import { requireStaff } from './auth.js';
+import { FRAUD_PARTIES, type FraudParty } from '../../service/risk.js';
 
 const HeldPayment = Type.Object({
   payment: PaymentSchema,
@@ -122,15 +123,40 @@ export const riskOpsRoutes: FastifyPluginAsyncTypebox<{ platform: Platform }> = 
       `/v1/ops/risk/reviews/:paymentId/${decision}`,
       {
         onRequest: analysts,
+        // The body is optional: none at all means `{}` (released without a label).
+        preValidation: async (request) => {
+          if (request.body === undefined || request.body === null) (request as { body: unknown }).body = {};
+        },
         schema: {
           tags: ['ops'],
           summary: decision === 'approve' ? 'Post a held payment: the money moves to the payee' : 'Release a held payment: the money stays with the payer',
           security,
           params: Params,
-          response: { 200: PaymentSchema, ...errorResponses(401, 403, 404, 409, 429, 503) },
+          ...(decision === 'decline'
+            ? {
+                body: (
+                  Type.Object(
+                    {
+                      confirmedFraud: Type.Optional(
+                        Type.Array(Type.Union(FRAUD_PARTIES.map((p) => Type.Literal(p))), {
+                          uniqueItems: true,
+                          maxItems: FRAUD_PARTIES.length,
+                          description: "What the analyst found to be the fraudster's; each is labelled fraud and the risk engine stops its next payments (rules label.*). Empty or absent: released without a label.",
+                        }),
+                      ),
+                    },
+                    { additionalProperties: false },
+                  )
+                ),
+              }
+            : {}),
+          response: { 200: PaymentSchema, ...errorResponses(400, 401, 403, 404, 409, 429, 503) },
         },
       },
-      async (request) => paymentOut(await platform.payments.review(request.params.paymentId, decision, `staff:${request.staff!.tokenId}`)),
+      async (request) => {
+        const body = request.body as { confirmedFraud?: FraudParty[] } | undefined;
+        return paymentOut(await platform.payments.review(request.params.paymentId, decision, `staff:${request.staff!.tokenId}`, body?.confirmedFraud ?? []));
+      },
     );
   }
 };

@@ -3,6 +3,7 @@ import type { StoreKind } from '../store.js';
 import { walletsMerchantsPayments } from './0005-wallets-merchants-payments.js';
 import { riskDecisions } from './0008-risk.js';
 import { fraudReports } from './0009-fraud-reports.js';
+import { riskLabels } from './0010-risk-labels.js';
 import { webhooks } from './0006-webhooks.js';
 import { bankTransfers } from './0007-bank-transfers.js';
 
@@ -151,6 +152,7 @@ function migrations(kind: StoreKind): Record<string, Migration> {
     '0007_bank_transfers': bankTransfers,
     '0008_risk_decisions': riskDecisions(),
     '0009_fraud_reports': fraudReports(),
+    '0010_risk_labels': riskLabels(),
   };
 }
 
