@@ -185,15 +185,37 @@ export class FraudReportService {
     return this.opsView(row);
   }
 
-  async setStatus(reportId: string, status: FraudReportStatus, note: string, actor: string): Promise<OpsFraudReportView> {
+  /**
+   * Moves a report on. `confirmedFraud`: the investigation found the reported payee (and, for a
+   * code report, the code) to be a fraudster's; that is stored as a label and stops its next
+   * payments from anyone new (risk rules label.*).
+   */
+  async setStatus(reportId: string, status: FraudReportStatus, note: string, actor: string, confirmedFraud = false): Promise<OpsFraudReportView> {
     const now = this.nowMs();
-    const updated = await this.db
-      .updateTable('fraud_reports')
-      .set({ status, resolution: note === '' ? null : note, handled_by: actor, updated_at_ms: BigInt(now) })
-      .where('id', '=', reportId)
-      .executeTakeFirst();
-    if (Number(updated.numUpdatedRows) === 0) throw new SaomaError('FRAUD_REPORT_NOT_FOUND', undefined, 'reportId');
-    await appendAudit(this.db, { actor, action: 'fraud_report.status', objectId: reportId, detail: { status } }, now);
+    const report = await this.db.selectFrom('fraud_reports').select(['id', 'kind', 'payee_id', 'payment_id', 'reporter_consumer_id']).where('id', '=', reportId).executeTakeFirst();
+    if (!report) throw new SaomaError('FRAUD_REPORT_NOT_FOUND', undefined, 'reportId');
+    if (confirmedFraud && report.payee_id === null) throw new SaomaError('INVALID_REQUEST', 'this report names no payee to mark as fraud', 'confirmedFraud');
+    const label =
+      confirmedFraud && this.risk && report.payee_id !== null
+        ? this.risk.labelRow(
+            {
+              verdict: 'fraud',
+              paymentId: report.payment_id,
+              payerId: report.reporter_consumer_id,
+              payeeId: report.payee_id,
+              // A code report's payee is the code's own id, as the risk engine keys codes.
+              culprits: { accountIds: [report.payee_id], deviceIds: [], codeIds: report.kind === 'code' ? [report.payee_id] : [] },
+            },
+            actor,
+            now,
+          )
+        : undefined;
+    await this.db.transaction().execute(async (trx) => {
+      await trx.updateTable('fraud_reports').set({ status, resolution: note === '' ? null : note, handled_by: actor, updated_at_ms: BigInt(now) }).where('id', '=', reportId).execute();
+      if (label) await trx.insertInto('risk_labels').values(label).execute();
+      await appendAudit(trx, { actor, action: 'fraud_report.status', objectId: reportId, detail: { status, confirmedFraud } }, now);
+    });
+    if (label) this.risk!.observeLabel(label);
     return this.get(reportId);
   }
 

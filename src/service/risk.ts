@@ -53,7 +53,7 @@ export const FRAUD_PARTIES: readonly FraudParty[] = ['payee', 'payer', 'device',
 /** An analyst's verdict on a payment, as stored and fed back. */
 export type LabelInput =
   | { readonly verdict: 'legitimate'; readonly paymentId: string; readonly payerId: string; readonly payeeId: string }
-  | { readonly verdict: 'fraud'; readonly paymentId: string; readonly payerId: string; readonly payeeId: string; readonly culprits: Culprits };
+  | { readonly verdict: 'fraud'; readonly paymentId: string | null; readonly payerId: string; readonly payeeId: string; readonly culprits: Culprits };
 
 /**
  * The risk engine inline in every payment (decision 0015): features kept incrementally in memory

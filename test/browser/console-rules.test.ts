@@ -8,6 +8,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { WalletClient } from '../../src/sdk/index.js';
+import { audit } from './a11y-audit.js';
 import { apiCall, launchBrowser, newCamera, newContext, ROOT, screenshot, startServer, type RunningServer } from './harness.js';
 
 type Outcome = 'approve' | 'challenge' | 'review' | 'decline';
@@ -30,49 +31,6 @@ interface DryRun {
   changed: { decisionId: string; paymentId: string | null; from: Outcome; to: Outcome; hits: string[] }[];
   shadowHits: Record<string, number>;
 }
-
-// The accessibility audit of test/browser/a11y.test.ts (not exported there), run on this screen:
-// a label for every field, a name for every control and image, WCAG AA text contrast.
-const AUDIT = `(() => {
-  const problems = [];
-  const visible = (el) => { const r = el.getBoundingClientRect(); const s = getComputedStyle(el); return r.width > 0 && r.height > 0 && s.visibility !== 'hidden' && s.display !== 'none'; };
-  const describe = (el) => el.tagName.toLowerCase() + (el.id ? '#' + el.id : '') + (el.dataset.testid ? '[' + el.dataset.testid + ']' : '') + ' "' + (el.textContent || '').trim().slice(0, 30) + '"';
-  const named = (el) => (el.getAttribute('aria-label') || '').trim() !== '' || (el.getAttribute('aria-labelledby') || '').split(' ').some((id) => id && document.getElementById(id) && document.getElementById(id).textContent.trim() !== '');
-  if (!document.documentElement.lang) problems.push('html has no lang');
-  for (const el of document.querySelectorAll('input, select, textarea')) {
-    if (el.type === 'hidden' || !visible(el) && el.type !== 'file') continue;
-    const labelled = named(el) || (el.labels && [...el.labels].some((l) => l.textContent.trim() !== ''));
-    if (!labelled) problems.push('field without a label: ' + describe(el));
-  }
-  for (const el of document.querySelectorAll('button, a[href], [role=button]')) {
-    if (!visible(el)) continue;
-    if ((el.textContent || '').trim() === '' && !named(el) && !el.querySelector('img[alt]:not([alt=""])')) problems.push('control without a name: ' + describe(el));
-  }
-  for (const el of document.querySelectorAll('img, svg[role=img], [role=img]')) {
-    if (el.tagName === 'IMG' ? el.getAttribute('alt') === null : !named(el) && !el.querySelector('title')) problems.push('image without a text: ' + describe(el));
-  }
-  const rgb = (text) => { const m = text.match(/rgba?\\(([^)]+)\\)/); if (!m) return null; const p = m[1].split(/[ ,\\/]+/).filter(Boolean).map(Number); return { r: p[0], g: p[1], b: p[2], a: p.length > 3 ? p[3] : 1 }; };
-  const lum = (c) => { const f = (v) => { v /= 255; return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4); }; return 0.2126 * f(c.r) + 0.7152 * f(c.g) + 0.0722 * f(c.b); };
-  const background = (el) => { for (let e = el; e; e = e.parentElement) { const c = rgb(getComputedStyle(e).backgroundColor); if (c && c.a >= 0.99) return c; } return { r: 255, g: 255, b: 255, a: 1 }; };
-  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
-  const seen = new Set();
-  for (let n = walker.nextNode(); n; n = walker.nextNode()) {
-    const el = n.parentElement;
-    if (!el || seen.has(el) || n.textContent.trim() === '' || !visible(el)) continue;
-    seen.add(el);
-    if (el.closest('[disabled], [aria-disabled=true], svg')) continue;
-    const s = getComputedStyle(el);
-    const fg = rgb(s.color);
-    if (!fg) continue;
-    const bg = background(el);
-    const a = lum(fg), b = lum(bg);
-    const ratio = (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
-    const size = parseFloat(s.fontSize); const bold = Number(s.fontWeight) >= 700;
-    const need = size >= 24 || (bold && size >= 18.66) ? 3 : 4.5;
-    if (ratio < need) problems.push('contrast ' + ratio.toFixed(2) + ' < ' + need + ': ' + describe(el));
-  }
-  return problems;
-})()`;
 
 const EVERY_PAYMENT = {
   id: 'e2e.every-payment',
@@ -229,7 +187,7 @@ describe('the risk rule editor in the console', () => {
     // Analysts dry-run; activating is an admin's.
     expect(await page.getByTestId('rules-activate').count()).toBe(0);
     expect(await page.getByTestId('rules-activate-note').innerText()).toContain('Only an admin can activate');
-    expect(await page.evaluate(AUDIT)).toEqual([]);
+    expect(await audit(page)).toEqual([]);
 
     // A new rule through the JSON: every payment, scoring nothing yet; and a new version.
     const candidate = await editorJson(page);
@@ -277,7 +235,7 @@ describe('the risk rule editor in the console', () => {
     // Off again: the key goes, the rule is as it was.
     await shadow.uncheck();
     expect((await editorJson(page)).rules.find((r) => r.id === EVERY_PAYMENT.id)).toEqual({ ...EVERY_PAYMENT, score: active.ruleSet.thresholds.review });
-    expect(await page.evaluate(AUDIT)).toEqual([]);
+    expect(await audit(page)).toEqual([]);
 
     // Nothing was activated by any of it, and the server refuses the analyst an activation too.
     expect((await activeRuleSet()).ruleSet.version).toBe(active.ruleSet.version);
@@ -335,7 +293,7 @@ describe('the risk rule editor in the console', () => {
     const shownPaths = await page.getByTestId('rules-problem').evaluateAll((items) => items.map((i) => i.getAttribute('data-path')));
     expect(shownPaths.sort()).toEqual(['thresholds', featurePath].sort());
     expect(await page.getByTestId('dry-run').count()).toBe(0);
-    expect(await page.evaluate(AUDIT)).toEqual([]);
+    expect(await audit(page)).toEqual([]);
     await screenshot(page, 'console-rules-invalid');
 
     // Back to the active set: the problems go with the next attempt.
@@ -372,7 +330,7 @@ describe('the risk rule editor in the console', () => {
     await confirm.waitFor();
     expect(await confirm.innerText()).toContain(`让规则集 console-rules-e2e-3 生效？`);
     expect(await confirm.innerText()).toContain(`取代 ${before.ruleSet.version}`);
-    expect(await page.evaluate(AUDIT)).toEqual([]);
+    expect(await audit(page)).toEqual([]);
     await screenshot(page, 'console-rules-confirm');
     await page.getByTestId('rules-activate-cancel').click();
     await confirm.waitFor({ state: 'detached' });
@@ -398,9 +356,9 @@ describe('the risk rule editor in the console', () => {
     expect(after.rules).toBe(before.rules + 1);
     expect(after.ruleSet).toEqual(sent);
 
-    const audit = await apiCall<{ items: { action: string; objectId: string | null; actor: string; detail: { previous?: string } }[] }>(server.base, 'GET', '/v1/ops/audit?limit=20', server.adminToken);
-    expect(audit.status).toBe(200);
-    const entry = audit.body.items.find((i) => i.action === 'risk.rule_set.activate' && i.objectId === 'console-rules-e2e-3');
+    const auditTrail = await apiCall<{ items: { action: string; objectId: string | null; actor: string; detail: { previous?: string } }[] }>(server.base, 'GET', '/v1/ops/audit?limit=20', server.adminToken);
+    expect(auditTrail.status).toBe(200);
+    const entry = auditTrail.body.items.find((i) => i.action === 'risk.rule_set.activate' && i.objectId === 'console-rules-e2e-3');
     expect(entry).toBeDefined();
     expect(entry!.actor).toMatch(/^staff:/);
     expect(entry!.detail.previous).toBe(before.ruleSet.version);

@@ -52,6 +52,7 @@ describe('risk decisions in the wallet and the console', () => {
       rules: [
         { id: 'e2e.challenge-7777', description: 'A payment of exactly 77.77 yuan asks for a second factor', when: { feature: 'amount_minor', op: 'eq', value: 7777 }, score: 1, outcome: 'challenge' },
         { id: 'e2e.hold-8888', description: 'A payment of exactly 88.88 yuan waits for an analyst', when: { feature: 'amount_minor', op: 'eq', value: 8888 }, score: 1, outcome: 'review' },
+        { id: 'e2e.label-payee', description: 'An analyst found the payee to be a fraudster', when: { feature: 'payee_confirmed_fraud', op: 'eq', value: true }, score: 1, outcome: 'decline' },
       ],
     };
     const activated = await apiCall(server.base, 'POST', '/v1/ops/risk/rule-set', server.adminToken, { ruleSet });
@@ -149,5 +150,33 @@ describe('risk decisions in the wallet and the console', () => {
     await row.getByTestId('review-decline').click();
     await expect.poll(async () => (await walletPayment(id)).status, { timeout: 20_000 }).toBe('declined');
     expect(await available()).toBe(before);
+  });
+
+  it("an analyst who declines and marks the payee as the fraudster's stops the next payment to it", async () => {
+    const before = await available();
+    await payTill('88.88');
+    const result = wallet.getByTestId('payment-result');
+    await expectInWallet('payment-result');
+    const id = (await result.getAttribute('data-payment-id')) ?? '';
+    expect(await result.getAttribute('data-status')).toBe('held_for_review');
+
+    await analyst.getByTestId('nav-dashboard').click();
+    await analyst.getByTestId('nav-risk').click();
+    const row = analyst.locator(`[data-testid="review-row"][data-payment-id="${id}"]`);
+    await row.waitFor({ timeout: 20_000 });
+    await row.getByTestId('review-culprit-payee').check();
+    await screenshot(analyst, 'console-review-culprits');
+    await row.getByTestId('review-decline').click();
+    await expect.poll(async () => (await walletPayment(id)).status, { timeout: 20_000 }).toBe('declined');
+    expect(await available()).toBe(before);
+
+    // The label is in force at once: a small payment to the same till is refused, nothing moves.
+    await wallet.getByTestId('nav-home').click();
+    await payTill('12.34');
+    const refusal = wallet.locator('[data-testid="payment-result"][data-status="declined"]');
+    await refusal.waitFor({ timeout: 20_000 });
+    expect(await refusal.getAttribute('data-code')).toBe('RISK_DECLINED');
+    expect(await available()).toBe(before);
+    await screenshot(wallet, 'wallet-refused-by-label');
   });
 });

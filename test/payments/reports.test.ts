@@ -148,6 +148,38 @@ describe.each(STORE_NAMES)('code resolution, fraud reports, dashboard and summar
     expect((await call(world.base, 'GET', '/v1/ops/audit', { token: support })).status).toBe(403);
   });
 
+  it('a report the investigation confirms labels the payee: the next payment to it from anyone new is declined', async () => {
+    const fake = await world.merchant('Bubble Tea Corner');
+    const fakeTill = (await fake.client.createTill('counter')).payload;
+    const carol = await world.wallet('Carol', 100_000n);
+    const dan = await world.wallet('Dan', 100_000n);
+    const paid = await dan.pay({ code: fakeTill, amountMinor: 1_800 });
+    const filed = await call(world.base, 'POST', `/v1/wallet/payments/${paid.id}/report`, { token: session(dan), json: { reason: 'scam', description: 'the tea never came' } });
+    expect(filed.status, filed.text).toBe(201);
+    // A report with no payee cannot confirm one.
+    const codeReport = (await call(world.base, 'GET', '/v1/ops/fraud-reports?status=open', { token: world.adminToken })).body.items.find((r: { kind: string; payeeId: string | null }) => r.kind === 'code' && r.payeeId === null);
+    if (codeReport) {
+      const none = await call(world.base, 'POST', `/v1/ops/fraud-reports/${codeReport.id}/status`, { token: world.adminToken, json: { status: 'closed', confirmedFraud: true } });
+      expect(none.status).toBe(400);
+    }
+    const closed = await call(world.base, 'POST', `/v1/ops/fraud-reports/${filed.body.id}/status`, { token: world.adminToken, json: { status: 'closed', note: 'merchant took the money and closed', confirmedFraud: true } });
+    expect(closed.status, closed.text).toBe(200);
+    const labels = await world.env.platform.store.db.selectFrom('risk_labels').selectAll().where('payment_id', '=', paid.id).execute();
+    expect(labels.map((l) => [l.verdict, JSON.parse(l.culprit_accounts)])).toEqual([['fraud', [fake.merchant.id]]]);
+    const refused = await call(world.base, 'POST', '/v1/wallet/codes/resolve', { token: session(carol), json: { code: fakeTill } });
+    expect(refused.status).toBe(200);
+    let error: { code?: string } = {};
+    try {
+      await carol.pay({ code: fakeTill, amountMinor: 1_000 });
+    } catch (e) {
+      error = e as { code?: string };
+    }
+    expect(error.code).toBe('RISK_DECLINED');
+    const decision = await world.env.platform.store.db.selectFrom('risk_decisions').select(['hits', 'outcome']).where('payer_consumer_id', '=', carol.consumerId!).executeTakeFirstOrThrow();
+    expect(decision.outcome).toBe('decline');
+    expect(decision.hits).toContain('label.payee-confirmed-fraud');
+  });
+
   it('the dashboard counts the last hour, the reserve verdict and open cases; /v1/ops/me tells the role', async () => {
     const support = await staffToken(world.env.platform, 'support');
     const me = await call(world.base, 'GET', '/v1/ops/me', { token: support });

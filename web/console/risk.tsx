@@ -8,6 +8,15 @@ import { useSession, useStaffApi } from './session.js';
 import type { HeldPayment, Payment, RuleSet } from './types.js';
 import { ErrorNote, formatTime, Loading, ScreenHeading, useDocumentTitle, useIdempotency, useLoad } from './ui.js';
 
+type FraudParty = 'payee' | 'payer' | 'device' | 'code';
+const FRAUD_PARTIES: readonly FraudParty[] = ['payee', 'payer', 'device', 'code'];
+const FRAUD_PARTY_NAMES: Record<FraudParty, { zh: string; en: string }> = {
+  payee: { zh: '收款方', en: 'the payee' },
+  payer: { zh: '付款方账户', en: "the payer's account" },
+  device: { zh: '付款设备', en: 'the paying device' },
+  code: { zh: '所扫的码', en: 'the code scanned' },
+};
+
 export function RiskScreen() {
   const { t } = useT();
   const call = useStaffApi();
@@ -68,6 +77,8 @@ function ReviewCard(props: { held: HeldPayment; describe: Map<string, string>; r
   const idempotency = useIdempotency();
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>();
+  /** What the analyst found to be the fraudster's, labelled fraud with a decline (the engine stops its next payments). */
+  const [culprits, setCulprits] = useState<readonly FraudParty[]>([]);
   const { payment: p, risk } = props.held;
   const mayDecide = can(staff.role, 'decideRiskReviews');
   const amount = formatMoney(p.amountMinor, p.currency);
@@ -77,12 +88,18 @@ function ReviewCard(props: { held: HeldPayment; describe: Map<string, string>; r
     setBusy(true);
     setError(undefined);
     try {
-      const done = await call<Payment>('POST', `/v1/ops/risk/reviews/${encodeURIComponent(p.id)}/${decision}`, { idempotencyKey: idempotency.keyFor(action) });
+      const body = decision === 'decline' ? { confirmedFraud: culprits } : undefined;
+      const done = await call<Payment>('POST', `/v1/ops/risk/reviews/${encodeURIComponent(p.id)}/${decision}`, { idempotencyKey: idempotency.keyFor(action), body });
       idempotency.settle(action);
       props.onDecided(
         decision === 'approve'
           ? t({ zh: `已批准 ${amount} 付给「${done.payeeName}」（${done.id}）。`, en: `Approved ${amount} to ${done.payeeName} (${done.id}).` })
-          : t({ zh: `已拒绝 ${amount}（${done.id}），资金退回付款方。`, en: `Declined ${amount} (${done.id}); the money went back to the payer.` }),
+          : culprits.length === 0
+            ? t({ zh: `已拒绝 ${amount}（${done.id}），资金退回付款方。`, en: `Declined ${amount} (${done.id}); the money went back to the payer.` })
+            : t({
+                zh: `已拒绝 ${amount}（${done.id}），资金退回付款方；已标记为欺诈：${culprits.map((c) => FRAUD_PARTY_NAMES[c].zh).join('、')}。`,
+                en: `Declined ${amount} (${done.id}); the money went back to the payer. Marked as fraud: ${culprits.map((c) => FRAUD_PARTY_NAMES[c].en).join(', ')}.`,
+              }),
       );
     } catch (e) {
       idempotency.settle(action, e);
@@ -176,6 +193,23 @@ function ReviewCard(props: { held: HeldPayment; describe: Map<string, string>; r
       ) : (
         <p className="muted">{t({ zh: '没有记录的风控决策。', en: 'No risk decision was recorded.' })}</p>
       )}
+      {mayDecide ? (
+        <fieldset className="culprits" data-testid="review-culprits">
+          <legend>{t({ zh: '拒绝时标记为欺诈方（之后的付款会被拦截）', en: "On decline, mark as the fraudster's (their next payments are stopped)" })}</legend>
+          {FRAUD_PARTIES.map((party) => (
+            <label key={party}>
+              <input
+                type="checkbox"
+                data-testid={`review-culprit-${party}`}
+                checked={culprits.includes(party)}
+                disabled={busy}
+                onChange={(e) => setCulprits(e.target.checked ? [...culprits, party] : culprits.filter((c) => c !== party))}
+              />{' '}
+              {t(FRAUD_PARTY_NAMES[party])}
+            </label>
+          ))}
+        </fieldset>
+      ) : null}
       {mayDecide ? (
         <div className="row actions">
           <button type="button" data-testid="review-approve" disabled={busy} onClick={() => void decide('approve')}>

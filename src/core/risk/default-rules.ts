@@ -69,6 +69,20 @@ const takeoverSpending: Rule[] = [
     ...ASK,
   },
   {
+    id: 'ato.reverified-device-new-payee',
+    description: 'A phone added by re-verifying your identity in the last day, paying someone new: please confirm it is you.',
+    showCustomer: true,
+    when: all(is('device_via_reverification'), lt('device_age_hours', 24), newPayee),
+    ...ASK,
+  },
+  {
+    id: 'ato.second-new-payee-sizeable',
+    description: 'A sizeable payment to a second new payee within the hour: please confirm it is you.',
+    showCustomer: true,
+    when: all(newPayee, ge('payer_new_payees_1h', 1), ge('amount_minor', 300 * YUAN)),
+    ...ASK,
+  },
+  {
     id: 'ato.large-new-high-tier',
     description: 'A large first payment to a high-risk merchant, three times your usual: please confirm it is you.',
     showCustomer: true,
@@ -148,6 +162,12 @@ const telecomFraud: Rule[] = [
 
 const muleAccounts: Rule[] = [
   {
+    id: 'mule.empty-account-large-payment',
+    description: 'An account under 90 days old with almost no payments of its own suddenly paying a stranger a large sum (accounts opened or bought for fraud).',
+    when: all(stranger, lt('payer_account_age_days', 90), lt('payer_history_count', 3), ge('amount_minor', 500 * YUAN)),
+    ...HOLD,
+  },
+  {
     id: 'mule.young-person-collecting',
     description: 'A payment from a stranger to a personal account under 90 days old that other strangers paid in the last two days.',
     when: all(toPerson, stranger, lt('payee_account_age_days', 90), ge('payee_new_payers_24h', 2), ge('amount_minor', 300 * YUAN)),
@@ -210,6 +230,19 @@ const stickerSwap: Rule[] = [
     id: 'swap.code-diverting-one-shops-customers',
     description: "A code that five or more of one shop's regular customers paid instead of that shop today.",
     when: all(newPayee, ge('code_diverted_same_24h', 5)),
+    ...HOLD,
+  },
+  {
+    id: 'swap.new-personal-code-busy',
+    description: 'A personal code first used in the last two days that three or more strangers paid within the hour, like a shop.',
+    showCustomer: true,
+    when: all(is('kind_personal_code'), newPayee, lt('code_age_hours', 48), ge('code_new_payers_1h', 3)),
+    ...HOLD,
+  },
+  {
+    id: 'swap.new-code-diverting',
+    description: "A printed code first used in the last two days that a shop's regular customer paid instead, and another stranger this hour.",
+    when: all(newPayee, lt('code_age_hours', 48), ge('code_diverted_24h', 1), ge('code_new_payers_1h', 2)),
     ...HOLD,
   },
   {
@@ -360,7 +393,7 @@ const velocity: Rule[] = [
 ];
 
 export const DEFAULT_RULE_SET: RuleSet = {
-  version: 'default-2',
+  version: 'default-3',
   thresholds: { challenge: 30, review: 60, decline: 100 },
   rules: [...accountTakeover, ...takeoverSpending, ...probing, ...telecomFraud, ...muleAccounts, ...stickerSwap, ...collusion, ...labels, ...velocity],
   allow: [],

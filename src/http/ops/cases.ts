@@ -53,10 +53,17 @@ export const fraudReportOpsRoutes: FastifyPluginAsyncTypebox<{ platform: Platfor
         summary: 'Move a fraud report on (investigating, closed) with a note; audited',
         security,
         params: Params,
-        body: Type.Object({ status: Status, note: Type.Optional(Type.String({ maxLength: FRAUD_REPORT_NOTE_CHARS_MAX })) }, { additionalProperties: false }),
+        body: Type.Object(
+          {
+            status: Status,
+            note: Type.Optional(Type.String({ maxLength: FRAUD_REPORT_NOTE_CHARS_MAX })),
+            confirmedFraud: Type.Optional(Type.Boolean({ description: "the investigation found the reported payee (and a reported code) to be a fraudster's: labelled fraud, the risk engine stops its next payments" })),
+          },
+          { additionalProperties: false },
+        ),
         response: { 200: OpsFraudReportSchema, ...errorResponses(400, 401, 403, 404, 413, 429, 503) },
       },
     },
-    async (request) => platform.fraudReports.setStatus(request.params.reportId, request.body.status, request.body.note ?? '', `staff:${request.staff!.tokenId}`),
+    async (request) => platform.fraudReports.setStatus(request.params.reportId, request.body.status, request.body.note ?? '', `staff:${request.staff!.tokenId}`, request.body.confirmedFraud ?? false),
   );
 };

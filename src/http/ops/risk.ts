@@ -150,7 +150,7 @@ export const riskOpsRoutes: FastifyPluginAsyncTypebox<{ platform: Platform }> = 
                 ),
               }
             : {}),
-          response: { 200: PaymentSchema, ...errorResponses(400, 401, 403, 404, 409, 429, 503) },
+          response: { 200: PaymentSchema, ...errorResponses(400, 401, 403, 404, 409, 413, 429, 503) },
         },
       },
       async (request) => {
