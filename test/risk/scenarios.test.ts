@@ -120,9 +120,11 @@ describe('fraud scenarios fire their rules', () => {
     const w = new World().merchant('noodles', 900).person('fraudster', 40);
     for (const r of ['r1', 'r2', 'r3', 'r4']) w.person(r, 700).history(r, 'noodles', 'cell-7');
     const swapped = (payer: string, at: number) => w.pay(at, { payerId: payer, payeeId: 'fraudster', amountMinor: BigInt(25 * YUAN), ...atPersonalCode('fraudster', 'cell-7') });
+    // A personal code never used before, paid instead of the usual shop: held, with the reason shown.
     const first = swapped('r1', T);
-    expect(first.outcome).toBe('challenge');
-    expect(first.reasons.join(' ')).toMatch(/not to the shop you usually pay here/);
+    expect(first.outcome).toBe('review');
+    expect(ids(first)).toContain('swap.new-personal-code-diverted');
+    expect(first.reasons.join(' ')).toMatch(/instead of the shop you usually pay here/);
     swapped('r2', T + 10 * MIN);
     const third = swapped('r3', T + 20 * MIN);
     expect(third.outcome).toBe('decline');
@@ -190,7 +192,11 @@ describe('legitimate look-alikes are not blocked', () => {
       const d = w.pay(T + i * HOUR, { payerId: r, payeeId: 'new-noodles', amountMinor: BigInt(24 * YUAN), ...atStall('new-noodles', 'cell-7') });
       expect(d.outcome).toBe('approve');
     }
-    // A stall paid through its owner's personal code: the first visit is a warning, not a block.
+    // A stall paid through its owner's personal code for months: the first visit is a warning, not a block.
+    for (let i = 0; i < 20; i++) {
+      w.person(`local${i}`, 500);
+      w.pay(T - (40 - i) * DAY, { payerId: `local${i}`, payeeId: 'stall-owner', amountMinor: BigInt(15 * YUAN), ...atPersonalCode('stall-owner', 'cell-7') });
+    }
     const personal = w.pay(T + 5 * HOUR, { payerId: 'e1', payeeId: 'stall-owner', amountMinor: BigInt(18 * YUAN), ...atPersonalCode('stall-owner', 'cell-7') });
     expect(blocked(personal)).toBe(false);
     // Once it is a favourite (paid on another day), nothing fires.

@@ -192,6 +192,24 @@ const muleAccounts: Rule[] = [
     ...HOLD,
   },
   {
+    id: 'mule.young-collector-paying-on',
+    description: 'An account under 90 days old that four or more strangers paid in the last two days, paying a new person.',
+    when: all(toPerson, newPayee, lt('payer_account_age_days', 90), ge('payer_new_payers_in_48h', 4), ge('amount_minor', 20 * YUAN)),
+    ...HOLD,
+  },
+  {
+    id: 'mule.collector-paying-on',
+    description: 'An account that eight or more strangers paid in the last two days, paying a new person.',
+    when: all(toPerson, newPayee, ge('payer_new_payers_in_48h', 8), ge('amount_minor', 20 * YUAN)),
+    ...HOLD,
+  },
+  {
+    id: 'mule.relay-from-several',
+    description: 'Passing on at once most of what two or more strangers sent in the last two days, to a new person.',
+    when: all(toPerson, stranger, ge('payer_new_payers_in_48h', 2), ge('payer_received_48h_minor', 500 * YUAN), ge('payer_fast_out_after', 0.7), ge('amount_minor', 200 * YUAN)),
+    ...HOLD,
+  },
+  {
     id: 'mule.relay-to-new-merchant',
     description: "Spending a stranger's money at once, a large sum at a merchant never paid before (gold, game credit).",
     when: all(toBusiness, newPayee, ge('payer_new_payers_in_48h', 1), ge('payer_received_48h_minor', 1_000 * YUAN), ge('payer_fast_out_after', 0.8), ge('amount_minor', 500 * YUAN)),
@@ -230,6 +248,19 @@ const stickerSwap: Rule[] = [
     id: 'swap.code-diverting-one-shops-customers',
     description: "A code that five or more of one shop's regular customers paid instead of that shop today.",
     when: all(newPayee, ge('code_diverted_same_24h', 5)),
+    ...HOLD,
+  },
+  {
+    id: 'swap.new-personal-code-diverted',
+    description: "A personal code first used this week, paid instead of the shop you usually pay here. Check the name on the code with the shop.",
+    showCustomer: true,
+    when: all(is('kind_personal_code'), is('diverted_at_place'), lt('code_age_hours', 7 * 24)),
+    ...HOLD,
+  },
+  {
+    id: 'swap.new-personal-code-strangers',
+    description: 'A personal code first used in the last two days that four or more strangers paid today.',
+    when: all(is('kind_personal_code'), newPayee, lt('code_age_hours', 48), ge('code_new_payers_24h', 4)),
     ...HOLD,
   },
   {
@@ -366,7 +397,7 @@ const labels: Rule[] = [
   {
     id: 'label.payer-confirmed-fraud',
     description: "An analyst found this account to be a fraudster's (a mule, a colluding ring): it passes no money on to anyone new.",
-    when: all(is('payer_confirmed_fraud'), stranger, any(toPerson, ge('amount_minor', 200 * YUAN))),
+    when: all(is('payer_confirmed_fraud'), stranger, ge('amount_minor', 100 * YUAN)),
     ...DECLINE,
   },
 ];
