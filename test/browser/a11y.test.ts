@@ -70,7 +70,10 @@ describe('accessibility of the web apps', () => {
     expect(await audit(page)).toEqual([]);
     for (const tab of ['nav-payments', 'nav-today', 'nav-settings']) {
       await page.getByTestId(tab).click();
-      await page.waitForLoadState('networkidle');
+      // The counter keeps a live payment stream open, so the network is never idle: wait for the
+      // screen to be shown and to have finished loading instead.
+      await page.locator(`[data-testid="${tab}"][aria-current="page"]`).waitFor();
+      await page.waitForFunction(`![...document.querySelectorAll('[role=status]')].some((e) => /正在读取|Loading/.test(e.textContent))`);
       expect(await audit(page), tab).toEqual([]);
     }
   });

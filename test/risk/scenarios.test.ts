@@ -140,6 +140,12 @@ describe('fraud scenarios fire their rules', () => {
   it('refund abuse and merchant collusion: a young merchant refunding much of what it takes', () => {
     const w = new World().merchant('shell', 20);
     const sale = (payer: string, at: number) => ({ payerId: payer, payeeId: 'shell', amountMinor: BigInt(1_500 * YUAN), kind: 'merchant', payeeKind: 'business', merchantTier: 'standard', codeKind: 'dynamic', codeVerdict: 'genuine' }) as const;
+    // A few real sales first (the first sales of a merchant this young, 1,000 yuan or more from
+    // strangers, are held by collusion.new-merchant-large-first-sales: see below).
+    for (let i = 0; i < 6; i++) {
+      w.person(`customer${i}`, 400);
+      w.pay(T - (15 - i) * DAY, { payerId: `customer${i}`, payeeId: 'shell', amountMinor: BigInt(80 * YUAN), kind: 'merchant', payeeKind: 'business', merchantTier: 'standard', codeKind: 'dynamic', codeVerdict: 'genuine' });
+    }
     // Recruited ring members: ordinary accounts with a history of their own.
     for (let i = 0; i < 8; i++) {
       w.person(`ring${i}`, 300).history(`ring${i}`);
@@ -150,6 +156,11 @@ describe('fraud scenarios fire their rules', () => {
     const next = w.pay(T + 10 * HOUR, sale('ring9', T + 10 * HOUR));
     expect(blocked(next)).toBe(true);
     expect(ids(next)).toContain('collusion.refund-heavy-merchant');
+    // A brand-new merchant's first large sale from a stranger is held on its own.
+    const fresh = new World().merchant('fresh-shell', 10).person('buyer', 400).history('buyer');
+    const first = fresh.pay(T, { ...sale('buyer', T), payeeId: 'fresh-shell' });
+    expect(first.outcome).toBe('review');
+    expect(ids(first)).toContain('collusion.new-merchant-large-first-sales');
   });
 
   it('accounts opened for fraud: an empty young account paying a stranger a large sum is held; its first lunch is not', () => {
@@ -159,6 +170,11 @@ describe('fraud scenarios fire their rules', () => {
     const sale = w.pay(T + HOUR, { payerId: 'fresh', payeeId: 'shell', amountMinor: BigInt(2_400 * YUAN), kind: 'merchant', payeeKind: 'business', merchantTier: 'standard', codeKind: 'dynamic', codeVerdict: 'genuine' });
     expect(blocked(sale)).toBe(true);
     expect(ids(sale)).toContain('mule.empty-account-large-payment');
+    // Money into such an account: a stranger's sizeable first transfer to a person days old is held.
+    w.person('mule', 5).person('payer', 700).history('payer');
+    const into = w.pay(T + 2 * HOUR, { payerId: 'payer', payeeId: 'mule', amountMinor: BigInt(400 * YUAN) });
+    expect(blocked(into)).toBe(true);
+    expect(ids(into)).toContain('mule.young-account-first-receipt');
   });
 
   it('a counterfeit code is declined whoever pays it', () => {

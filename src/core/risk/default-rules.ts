@@ -192,6 +192,12 @@ const muleAccounts: Rule[] = [
     ...HOLD,
   },
   {
+    id: 'mule.young-account-first-receipt',
+    description: 'A sizeable transfer from a stranger to a personal account under 30 days old that has never received money before.',
+    when: all(is('kind_p2p'), toPerson, stranger, lt('payee_account_age_days', 30), lt('payee_history_count', 1), ge('amount_minor', 300 * YUAN)),
+    ...HOLD,
+  },
+  {
     id: 'mule.young-collector-paying-on',
     description: 'An account under 90 days old that four or more strangers paid in the last two days, paying a new person.',
     when: all(toPerson, newPayee, lt('payer_account_age_days', 90), ge('payer_new_payers_in_48h', 4), ge('amount_minor', 20 * YUAN)),
@@ -339,6 +345,12 @@ const collusion: Rule[] = [
     ...HOLD,
   },
   {
+    id: 'collusion.new-merchant-large-first-sales',
+    description: "One of the first sales of a merchant under four months old, 1,000 yuan or more from a stranger.",
+    when: all(toBusiness, stranger, lt('payee_account_age_days', 120), lt('payee_history_count', 5), ge('amount_minor', 1_000 * YUAN)),
+    ...HOLD,
+  },
+  {
     id: 'collusion.outsized-ticket',
     description: "Ten times the merchant's usual sale at a merchant under six months old.",
     when: all(toBusiness, ge('payee_history_count', 20), ge('amount_over_payee_typical', 10), ge('amount_minor', 1_000 * YUAN), lt('payee_account_age_days', 180)),
@@ -396,8 +408,8 @@ const labels: Rule[] = [
   },
   {
     id: 'label.payer-confirmed-fraud',
-    description: "An analyst found this account to be a fraudster's (a mule, a colluding ring): it passes no money on to anyone new.",
-    when: all(is('payer_confirmed_fraud'), stranger, ge('amount_minor', 100 * YUAN)),
+    description: "An analyst found this account to be a fraudster's (a mule): money strangers just sent it goes on to no one new.",
+    when: all(is('payer_confirmed_fraud'), stranger, ge('amount_minor', 100 * YUAN), ge('payer_new_payers_in_48h', 1)),
     ...DECLINE,
   },
 ];
@@ -424,7 +436,7 @@ const velocity: Rule[] = [
 ];
 
 export const DEFAULT_RULE_SET: RuleSet = {
-  version: 'default-3',
+  version: 'default-4',
   thresholds: { challenge: 30, review: 60, decline: 100 },
   rules: [...accountTakeover, ...takeoverSpending, ...probing, ...telecomFraud, ...muleAccounts, ...stickerSwap, ...collusion, ...labels, ...velocity],
   allow: [],
