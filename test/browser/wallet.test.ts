@@ -173,7 +173,8 @@ describe('wallet web app', () => {
     camera.show(server.demo.merchant.tillPayload);
     await page.getByTestId('nav-scan').click();
     await page.getByTestId('scanner-video').waitFor();
-    expect([...scripts.keys()].filter((p) => p.includes('/scan-'))).toHaveLength(1);
+    // The scanner's chunk was fetched on demand (its body is recorded asynchronously, hence the poll).
+    await expect.poll(() => [...scripts.keys()].filter((p) => p.includes('/scan-')).length).toBe(1);
     await screenshot(page, 'wallet-scan');
     expect(await verdictAfterScan()).toBe('genuine');
     expect(await page.getByTestId('payee-name').textContent()).toBe(merchant.displayName);
