@@ -73,7 +73,7 @@ describe('accessibility of the web apps', () => {
       // The counter keeps a live payment stream open, so the network is never idle: wait for the
       // screen to be shown and to have finished loading instead.
       await page.locator(`[data-testid="${tab}"][aria-current="page"]`).waitFor();
-      await page.waitForFunction(`![...document.querySelectorAll('[role=status]')].some((e) => /正在读取|Loading/.test(e.textContent))`);
+      await expect.poll(() => page.locator('[role=status]').filter({ hasText: /正在读取|Loading/ }).count()).toBe(0);
       expect(await audit(page), tab).toEqual([]);
     }
   });
