@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { WalletClient } from '../../src/sdk/index.js';
 import { audit } from './a11y-audit.js';
-import { apiCall, launchBrowser, newCamera, newContext, ROOT, screenshot, startServer, type RunningServer } from './harness.js';
+import { apiCall, fundedWallet, launchBrowser, newCamera, newContext, ROOT, screenshot, startServer, type RunningServer } from './harness.js';
 
 type Outcome = 'approve' | 'challenge' | 'review' | 'decline';
 const OUTCOMES: readonly Outcome[] = ['approve', 'challenge', 'review', 'decline'];
@@ -127,18 +127,7 @@ describe('the risk rule editor in the console', () => {
     return errorsOf.get(page) ?? ['no error recorder on this page'];
   }
 
-  /** A wallet made with the SDK and topped up from its bank (the sandbox bank answers asynchronously). */
-  async function payingWallet(): Promise<WalletClient> {
-    const w = new WalletClient({ baseUrl: server.base });
-    await w.signUp({ identifier: `rules-${Date.now()}-${Math.random().toString(36).slice(2, 8)}@e2e.saoma`, displayName: 'Li Na' });
-    await w.topUp({ amountMinor: 100_000, bankAccount: '6222020200116677' });
-    const deadline = Date.now() + 15_000;
-    while ((await w.me()).balance.availableMinor < 100_000) {
-      if (Date.now() > deadline) throw new Error('the top-up did not arrive within 15 s');
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-    return w;
-  }
+  const payingWallet = (): Promise<WalletClient> => fundedWallet(server.base, { prefix: 'rules', displayName: 'Li Na', bankAccount: '6222020200116677' });
 
   beforeAll(async () => {
     server = await startServer();

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { WalletClient } from '../../src/sdk/index.js';
-import { apiCall, launchBrowser, newCamera, newContext, ROOT, screenshot, startServer, type RunningServer } from './harness.js';
+import { apiCall, fundedWallet, launchBrowser, newCamera, newContext, ROOT, screenshot, startServer, type RunningServer } from './harness.js';
 
 interface Dashboard {
   perMinute: { minuteMs: number; payments: number; amountMinor: number }[];
@@ -95,19 +95,7 @@ describe('the operator console', () => {
     return errorsOf.get(page) ?? ['no error recorder on this page'];
   }
 
-  /** A wallet made with the SDK, topped up from its bank, that has paid the demo till. */
-  async function payingWallet(): Promise<WalletClient> {
-    const w = new WalletClient({ baseUrl: server.base });
-    await w.signUp({ identifier: `console-${Date.now()}-${Math.random().toString(36).slice(2, 8)}@e2e.saoma`, displayName: 'Zhou Xun' });
-    await w.topUp({ amountMinor: 100_000, bankAccount: '6222020200114455' });
-    // The sandbox bank answers asynchronously: wait (polling, bounded) for the money to arrive.
-    const deadline = Date.now() + 15_000;
-    while ((await w.me()).balance.availableMinor < 100_000) {
-      if (Date.now() > deadline) throw new Error('the top-up did not arrive within 15 s');
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-    return w;
-  }
+  const payingWallet = (): Promise<WalletClient> => fundedWallet(server.base, { prefix: 'console', displayName: 'Zhou Xun', bankAccount: '6222020200114455' });
 
   beforeAll(async () => {
     server = await startServer();

@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import QRCode from 'qrcode';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import type { DemoData } from '../../src/cli/demo.js';
+import { WalletClient } from '../../src/sdk/index.js';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const CHROMIUM = process.env.SAOMA_CHROMIUM ?? '/usr/bin/chromium';
@@ -204,4 +205,20 @@ export async function apiCall<T>(base: string, method: 'GET' | 'POST', route: st
   const response = await fetch(base + route, { method, headers, ...(body !== undefined ? { body: JSON.stringify(body) } : {}) });
   const text = await response.text();
   return { status: response.status, body: (text ? JSON.parse(text) : undefined) as T };
+}
+
+/**
+ * A wallet made with the SDK (a new identity each call) and topped up from its bank. The sandbox
+ * bank answers asynchronously, so this waits, polling and bounded, for the money to arrive.
+ */
+export async function fundedWallet(base: string, who: { prefix: string; displayName: string; bankAccount: string }, amountMinor = 100_000): Promise<WalletClient> {
+  const w = new WalletClient({ baseUrl: base });
+  await w.signUp({ identifier: `${who.prefix}-${Date.now()}-${Math.random().toString(36).slice(2, 8)}@e2e.saoma`, displayName: who.displayName });
+  await w.topUp({ amountMinor, bankAccount: who.bankAccount });
+  const deadline = Date.now() + 15_000;
+  while ((await w.me()).balance.availableMinor < amountMinor) {
+    if (Date.now() > deadline) throw new Error('the top-up did not arrive within 15 s');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  return w;
 }
