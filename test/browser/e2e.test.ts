@@ -35,8 +35,11 @@ describe('scan to pay across the wallet, the counter and the console', () => {
   /** Opens the scanner with `payload` in front of the camera and returns the verdict the wallet shows. */
   const scanInWallet = async (payload: string): Promise<string | null> => {
     camera.show(payload);
-    await wallet.getByTestId('nav-scan').click();
     const verdict = wallet.getByTestId('verdict');
+    // The previous scan's verdict must go first, or it would be read as this one's.
+    const previous = (await verdict.count()) > 0 ? await verdict.elementHandle() : null;
+    await wallet.getByTestId('nav-scan').click();
+    await previous?.waitForElementState('hidden', { timeout: 10_000 });
     try {
       await verdict.waitFor({ timeout: 30_000 });
     } catch (error) {
