@@ -3,13 +3,11 @@
 // controls) and dry-runs it over them, sees what would change, and cannot activate; mistakes are
 // explained (a JSON syntax error in the browser, a rule set the server refuses with its paths);
 // an admin activates a new version after a confirmation, and the API and the audit trail agree.
-import { spawnSync } from 'node:child_process';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { WalletClient } from '../../src/sdk/index.js';
 import { audit } from './a11y-audit.js';
-import { apiCall, fundedWallet, launchBrowser, newCamera, newContext, ROOT, screenshot, startServer, type RunningServer } from './harness.js';
+import { apiCall, cliStaffToken, fundedWallet, launchBrowser, newCamera, newContext, recordPageErrors, screenshot, startServer, type RunningServer } from './harness.js';
 
 type Outcome = 'approve' | 'challenge' | 'review' | 'decline';
 const OUTCOMES: readonly Outcome[] = ['approve', 'challenge', 'review', 'decline'];
@@ -47,32 +45,13 @@ describe('the risk rule editor in the console', () => {
   const errorsOf = new WeakMap<Page, string[]>();
   const paymentIds: string[] = [];
 
-  function cli(...args: string[]): string {
-    const run = spawnSync(process.execPath, [path.join(ROOT, 'dist/src/cli/index.js'), ...args], {
-      env: { ...process.env, DATABASE_URL: '', SAOMA_DATA_DIR: server.dataDir },
-      encoding: 'utf8',
-    });
-    expect(run.status, run.stderr).toBe(0);
-    return run.stdout;
-  }
-
-  function staffToken(role: string): string {
-    const token = /(sk_staff_\S+)/.exec(cli('staff', 'token', '--role', role, '--label', `e2e rules ${role}`))?.[1];
-    expect(token).toBeDefined();
-    return token!;
-  }
+  const staffToken = (role: string): string => cliStaffToken(server, role, `e2e rules ${role}`);
 
   async function signIn(token: string, options: { locale?: string } = {}): Promise<Page> {
     const context = await newContext(browser, server.base, { phone: false, ...options });
     contexts.push(context);
     const page = await context.newPage();
-    const errors: string[] = [];
-    page.on('pageerror', (e) => errors.push(String(e)));
-    page.on('console', (m) => {
-      // A refused request (the 400 of an invalid rule set) is logged by the browser itself.
-      if (m.type() === 'error' && !/Failed to load resource/.test(m.text())) errors.push(m.text());
-    });
-    errorsOf.set(page, errors);
+    errorsOf.set(page, recordPageErrors(page));
     await page.goto('/console/');
     await page.getByTestId('staff-token').fill(token);
     await page.getByTestId('staff-login').click();

@@ -1,12 +1,10 @@
 // The operator console in Debian Chromium against the real server: sign-in by staff token and
 // role, the dashboard, merchant review, the risk queue, fraud reports and the audit log. What the
 // operator sees is checked in the page, and the outcome through the API.
-import { spawnSync } from 'node:child_process';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { WalletClient } from '../../src/sdk/index.js';
-import { apiCall, fundedWallet, launchBrowser, newCamera, newContext, ROOT, screenshot, startServer, type RunningServer } from './harness.js';
+import { apiCall, cliStaffToken, fundedWallet, launchBrowser, newCamera, newContext, recordPageErrors, runCli, screenshot, startServer, type RunningServer } from './harness.js';
 
 interface Dashboard {
   perMinute: { minuteMs: number; payments: number; amountMinor: number }[];
@@ -51,34 +49,14 @@ describe('the operator console', () => {
     return res.body.merchant.status;
   }
 
-  /** `saoma …` on the server's database, the way an operator runs it. */
-  function cli(...args: string[]): string {
-    const run = spawnSync(process.execPath, [path.join(ROOT, 'dist/src/cli/index.js'), ...args], {
-      env: { ...process.env, DATABASE_URL: '', SAOMA_DATA_DIR: server.dataDir },
-      encoding: 'utf8',
-    });
-    expect(run.status, run.stderr).toBe(0);
-    return run.stdout;
-  }
-
   /** A staff token of another role, made the way an operator makes one. */
-  function staffToken(role: string): string {
-    const token = /(sk_staff_\S+)/.exec(cli('staff', 'token', '--role', role, '--label', `e2e ${role}`))?.[1];
-    expect(token).toBeDefined();
-    return token!;
-  }
+  const staffToken = (role: string): string => cliStaffToken(server, role, `e2e ${role}`);
 
   async function openConsole(options: { locale?: string } = {}): Promise<Page> {
     const context = await newContext(browser, server.base, { phone: false, ...options });
     contexts.push(context);
     const page = await context.newPage();
-    const errors: string[] = [];
-    page.on('pageerror', (e) => errors.push(String(e)));
-    page.on('console', (m) => {
-      // A refused request is logged by the browser itself; anything else is a bug in the app.
-      if (m.type() === 'error' && !/Failed to load resource/.test(m.text())) errors.push(m.text());
-    });
-    errorsOf.set(page, errors);
+    errorsOf.set(page, recordPageErrors(page));
     await page.goto('/console/');
     return page;
   }
@@ -299,7 +277,7 @@ describe('the operator console', () => {
     // A revoked token ends the session at the next request, with a message, and the token is forgotten.
     const me = await apiCall<{ id: string }>(server.base, 'GET', '/v1/ops/me', support);
     expect(me.status).toBe(200);
-    cli('staff', 'revoke', me.body.id);
+    runCli(server, 'staff', 'revoke', me.body.id);
     await page.getByTestId('nav-merchants').click();
     await page.getByTestId('staff-token').waitFor();
     await expect.poll(() => page.getByRole('alert').first().innerText()).toContain('登录已失效');

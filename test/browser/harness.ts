@@ -2,7 +2,7 @@
 // Debian's Chromium through playwright-core, a fake camera fed a Y4M file that shows a QR code,
 // the CDP virtual authenticator for passkeys, and a recorder of speechSynthesis.speak().
 
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
@@ -221,4 +221,34 @@ export async function fundedWallet(base: string, who: { prefix: string; displayN
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
   return w;
+}
+
+/** `saoma …` on the running server's database, the way an operator runs it; its output. */
+export function runCli(server: RunningServer, ...args: string[]): string {
+  const run = spawnSync(process.execPath, [path.join(ROOT, 'dist/src/cli/index.js'), ...args], {
+    env: { ...process.env, DATABASE_URL: '', SAOMA_DATA_DIR: server.dataDir },
+    encoding: 'utf8',
+  });
+  if (run.status !== 0) throw new Error(`saoma ${args.join(' ')} exited with ${String(run.status)}: ${run.stderr}`);
+  return run.stdout;
+}
+
+/** A new staff token of the role, made with the CLI as an operator makes one. */
+export function cliStaffToken(server: RunningServer, role: string, label: string): string {
+  const token = /(sk_staff_\S+)/.exec(runCli(server, 'staff', 'token', '--role', role, '--label', label))?.[1];
+  if (token === undefined) throw new Error(`saoma staff token printed no token for ${role}`);
+  return token;
+}
+
+/**
+ * Records the page's uncaught errors and console errors, live, in the array returned. A refused
+ * request (a 400 the test provokes) is logged by the browser itself and is not counted.
+ */
+export function recordPageErrors(page: Page): string[] {
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(String(e)));
+  page.on('console', (m) => {
+    if (m.type() === 'error' && !/Failed to load resource/.test(m.text())) errors.push(m.text());
+  });
+  return errors;
 }

@@ -41,6 +41,23 @@ describe('risk decisions in the wallet and the console', () => {
     await wallet.getByTestId('pay-button').click();
   };
 
+  /** Pays the demo till the amount the test rules hold; the held payment's id. */
+  const payHeld = async (): Promise<string> => {
+    await payTill('88.88');
+    const result = wallet.getByTestId('payment-result');
+    await expectInWallet('payment-result');
+    expect(await result.getAttribute('data-status')).toBe('held_for_review');
+    return (await result.getAttribute('data-payment-id')) ?? '';
+  };
+  /** The held payment's card in the console's review queue (the queue is loaded afresh). */
+  const reviewRow = async (paymentId: string) => {
+    await analyst.getByTestId('nav-dashboard').click();
+    await analyst.getByTestId('nav-risk').click();
+    const row = analyst.locator(`[data-testid="review-row"][data-payment-id="${paymentId}"]`);
+    await row.waitFor({ timeout: 20_000 });
+    return row;
+  };
+
   beforeAll(async () => {
     server = await startServer();
     // Rules that decide by amount alone, so the test knows what the engine will say: 77.77 yuan is
@@ -110,19 +127,13 @@ describe('risk decisions in the wallet and the console', () => {
 
   it('a held payment waits in the wallet; the analyst approves it in the console and it posts', async () => {
     const before = await available();
-    await payTill('88.88');
-    const result = wallet.getByTestId('payment-result');
-    await expectInWallet('payment-result');
-    expect(await result.getAttribute('data-status')).toBe('held_for_review');
-    const id = (await result.getAttribute('data-payment-id')) ?? '';
+    const id = await payHeld();
     await screenshot(wallet, 'wallet-held');
     // Held: the money is reserved, not yet the merchant's.
     expect(await available()).toBe(before - 8888);
     expect((await walletPayment(id)).status).toBe('held_for_review');
 
-    await analyst.getByTestId('nav-risk').click();
-    const row = analyst.locator(`[data-testid="review-row"][data-payment-id="${id}"]`);
-    await row.waitFor({ timeout: 20_000 });
+    const row = await reviewRow(id);
     await row.locator('[data-testid="review-hit"][data-rule-id="e2e.hold-8888"]').waitFor();
     await row.getByTestId('review-approve').click();
     await expect.poll(async () => (await walletPayment(id)).status, { timeout: 20_000 }).toBe('succeeded');
@@ -136,17 +147,10 @@ describe('risk decisions in the wallet and the console', () => {
 
   it('a held payment the analyst declines is released: the money is back in the wallet', async () => {
     const before = await available();
-    await payTill('88.88');
-    const result = wallet.getByTestId('payment-result');
-    await expectInWallet('payment-result');
-    expect(await result.getAttribute('data-status')).toBe('held_for_review');
-    const id = (await result.getAttribute('data-payment-id')) ?? '';
+    const id = await payHeld();
     expect(await available()).toBe(before - 8888);
 
-    await analyst.getByTestId('nav-dashboard').click();
-    await analyst.getByTestId('nav-risk').click();
-    const row = analyst.locator(`[data-testid="review-row"][data-payment-id="${id}"]`);
-    await row.waitFor({ timeout: 20_000 });
+    const row = await reviewRow(id);
     await row.getByTestId('review-decline').click();
     await expect.poll(async () => (await walletPayment(id)).status, { timeout: 20_000 }).toBe('declined');
     expect(await available()).toBe(before);
@@ -154,16 +158,9 @@ describe('risk decisions in the wallet and the console', () => {
 
   it("an analyst who declines and marks the payee as the fraudster's stops the next payment to it", async () => {
     const before = await available();
-    await payTill('88.88');
-    const result = wallet.getByTestId('payment-result');
-    await expectInWallet('payment-result');
-    const id = (await result.getAttribute('data-payment-id')) ?? '';
-    expect(await result.getAttribute('data-status')).toBe('held_for_review');
+    const id = await payHeld();
 
-    await analyst.getByTestId('nav-dashboard').click();
-    await analyst.getByTestId('nav-risk').click();
-    const row = analyst.locator(`[data-testid="review-row"][data-payment-id="${id}"]`);
-    await row.waitFor({ timeout: 20_000 });
+    const row = await reviewRow(id);
     await row.getByTestId('review-culprit-payee').check();
     await screenshot(analyst, 'console-review-culprits');
     await row.getByTestId('review-decline').click();
