@@ -100,7 +100,8 @@ export async function riskBench(args: readonly string[]): Promise<number> {
       traffic.settle(item, completed);
       // Warm-up holds are decided too: their labels are part of the history the measured days see.
       let posted: (() => void) | undefined;
-      if (analysts && decision.outcome === 'review') analysts.hold(item, () => posted?.());
+      // A hold that asks for a step-up first is refused when the step-up fails: no analyst sees it.
+      if (analysts && decision.outcome === 'review' && (!decision.stepUpFirst || item.passesChallenge)) analysts.hold(item, () => posted?.());
       if (analysts && decision.outcome === 'decline' && decision.hits.some((h) => h.ruleId.startsWith('label.'))) analysts.refusedByLabel(item);
       if (!item.measured) continue;
       latency.push(ms);

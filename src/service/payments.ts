@@ -669,6 +669,8 @@ export class PaymentService {
     const distrusted = changedAt !== undefined && now - changedAt < RISK_STEP_UP_DISTRUST_AFTER_CREDENTIAL_CHANGE_MS;
     let outcome = verdict.decision.outcome;
     if (outcome === 'challenge' && steppedUp) outcome = distrusted ? 'review' : 'approve';
+    // A hold that a rule also wanted stepped up asks for the step-up first (Decision.stepUpFirst).
+    if (outcome === 'review' && verdict.decision.stepUpFirst && !steppedUp) outcome = 'challenge';
     if (outcome === 'decline' || outcome === 'challenge') {
       await this.risk.record(this.risk.decisionRow(verdict, payment, outcome === 'decline' ? 'declined' : 'challenged', ids, now));
       this.risk.observe({ type: 'payment', payment, completed: false, atMs: now });

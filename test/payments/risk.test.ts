@@ -17,6 +17,7 @@ const RULES: RuleSet = {
     { id: 'over-100', description: 'a payment of 100 yuan or more', showCustomer: true, when: { feature: 'amount_minor', op: 'ge', value: 10_000 }, score: 1, outcome: 'challenge' },
     { id: 'over-1000', description: 'a payment of 1,000 yuan or more', when: { feature: 'amount_minor', op: 'ge', value: 100_000 }, score: 1, outcome: 'review' },
     { id: 'over-5000', description: 'a payment of 5,000 yuan or more', when: { feature: 'amount_minor', op: 'ge', value: 500_000 }, score: 1, outcome: 'decline' },
+    { id: 'hold-199', description: 'exactly 199 yuan: a hold below the password-free limit', when: { feature: 'amount_minor', op: 'eq', value: 19_900 }, score: 1, outcome: 'review' },
     { id: 'label-payee', description: 'an analyst found the payee to be a fraudster', when: { feature: 'payee_confirmed_fraud', op: 'eq', value: true }, score: 1, outcome: 'decline' },
   ],
 };
@@ -86,6 +87,31 @@ describe.each(STORE_NAMES)('the risk engine in the payment flow (%s)', (store) =
     // The order can be paid again (by someone the engine lets through), and the caps were given back.
     expect((await shop.client.order(second.id)).status).toBe('open');
     await world.verifyLedger();
+  });
+
+  it('a hold that a rule also wanted stepped up asks for the step-up first: without it nothing is held or queued', async () => {
+    // 199 yuan needs no PIN by itself (password-free up to 200); over-100 asks for a step-up and
+    // hold-199 holds. A thief without the PIN is refused at once and never reaches the queue, where
+    // an analyst might post the theft.
+    const order = await shop.client.createOrder({ amountMinor: 19_900, reference: `stepfirst-${store}` });
+    const before = await available(payer);
+    const prepared = await payer.prepare({ code: order.payload });
+    const unproven = await apiError(payer.confirmPrepared(prepared));
+    expect({ status: unproven.status, code: unproven.code }).toEqual({ status: 403, code: 'RISK_CHALLENGE' });
+    expect(await available(payer)).toBe(before);
+    const queue = await call(world.base, 'GET', '/v1/ops/risk/reviews', { token: analyst });
+    expect(queue.body.held.filter((h: { payment: { orderId?: string } }) => h.payment.orderId === order.id)).toEqual([]);
+    const held = await payer.confirmPrepared(prepared, { pin: PIN });
+    expect(held.status).toBe('held_for_review');
+    expect(await available(payer)).toBe(before - 19_900n);
+    const decisions = await world.env.platform.store.db.selectFrom('risk_decisions').selectAll().where('challenge_id', '=', prepared.challengeId).orderBy('created_at_ms').execute();
+    expect(decisions.map((d) => [d.outcome, d.effect])).toEqual([
+      ['review', 'challenged'],
+      ['review', 'held'],
+    ]);
+    const released = await call(world.base, 'POST', `/v1/ops/risk/reviews/${held.id}/decline`, { token: analyst });
+    expect(released.status, released.text).toBe(200);
+    expect(await available(payer)).toBe(before);
   });
 
   it("an analyst's verdicts feed back as labels: a decline naming the payee stops the next payment to it, also after a restart; a post trusts the pair", async () => {
@@ -215,7 +241,7 @@ describe.each(STORE_NAMES)('the risk engine in the payment flow (%s)', (store) =
       ...RULES,
       version: 'e2e-amounts-2',
       rules: [
-        ...RULES.rules.filter((r) => r.id !== 'over-1000'),
+        ...RULES.rules.filter((r) => r.id !== 'over-1000' && r.id !== 'hold-199'),
         { id: 'trial-over-50', description: 'on trial: 50 yuan or more', when: { feature: 'amount_minor', op: 'ge', value: 5_000 }, score: 1, shadow: true },
       ],
     };
@@ -223,7 +249,7 @@ describe.each(STORE_NAMES)('the risk engine in the payment flow (%s)', (store) =
     expect(dry.status, dry.text).toBe(200);
     expect(dry.body.activeVersion).toBe('e2e-amounts-1');
     expect(dry.body.decisions).toBeGreaterThan(0);
-    // Without the review rule, what was held would only be challenged.
+    // Without the review rules, what was held would only be challenged.
     expect(dry.body.active.review).toBeGreaterThan(0);
     expect(dry.body.candidate.review).toBe(0);
     expect(dry.body.changed.length).toBe(dry.body.active.review);

@@ -116,6 +116,27 @@ describe('fraud scenarios fire their rules', () => {
     expect(ids(out)).toEqual(expect.arrayContaining(['mule.pass-through-to-person', 'mule.young-pass-through']));
   });
 
+  it('recruited mule: an old account with a history that strangers pay for nothing is held from the third such transfer, and so is its spending', () => {
+    const w = new World().person('student', 900).history('student').merchant('gold', 2000);
+    for (let i = 0; i < 2; i++) {
+      w.person(`victim${i}`, 600).history(`victim${i}`);
+      expect(blocked(w.pay(T + i * HOUR, { payerId: `victim${i}`, payeeId: 'student', amountMinor: BigInt(700 * YUAN) }))).toBe(false);
+    }
+    w.person('victim2', 600).history('victim2');
+    const third = w.pay(T + 3 * HOUR, { payerId: 'victim2', payeeId: 'student', amountMinor: BigInt(150 * YUAN) });
+    expect(third.outcome).toBe('review');
+    expect(ids(third)).toContain('mule.strangers-paying-for-nothing');
+    // Attempts count, the held one too: the money was offered for nothing all the same.
+    const f = w.store.features(payment_({ payerId: 'student', payeeId: 'gold', amountMinor: 1n }), T + 4 * HOUR);
+    expect([f.payer_unexplained_transfers_48h, f.payer_unexplained_in_48h_minor]).toEqual([3, 1_550 * YUAN]);
+    // Spending it at once on gold, a merchant the student never paid.
+    const spend = w.pay(T + 4 * HOUR, { payerId: 'student', payeeId: 'gold', amountMinor: BigInt(1_200 * YUAN), kind: 'merchant', payeeKind: 'business', merchantTier: 'standard', codeKind: 'dynamic', codeVerdict: 'genuine' });
+    expect(blocked(spend)).toBe(true);
+    expect(ids(spend)).toContain('mule.spending-strangers-money');
+    // Lunch at the usual stall is not affected.
+    expect(w.pay(T + 4 * HOUR + MIN, { payerId: 'student', payeeId: 'noodles', amountMinor: BigInt(25 * YUAN), ...atStall('noodles', 'cell-7') }).outcome).toBe('approve');
+  });
+
   it("QR sticker swap: a personal code that a stall's regulars start paying at the stall", () => {
     const w = new World().merchant('noodles', 900).person('fraudster', 40);
     for (const r of ['r1', 'r2', 'r3', 'r4']) w.person(r, 700).history(r, 'noodles', 'cell-7');
@@ -161,6 +182,34 @@ describe('fraud scenarios fire their rules', () => {
     const first = fresh.pay(T, { ...sale('buyer', T), payeeId: 'fresh-shell' });
     expect(first.outcome).toBe('review');
     expect(ids(first)).toContain('collusion.new-merchant-large-first-sales');
+  });
+
+  it('merchant collusion: a young merchant whose few buyers each spend thousands a week is held; a phone shop past four months with many one-off buyers is not', () => {
+    const sale = (payer: string, payee: string, yuan: number) =>
+      ({ payerId: payer, payeeId: payee, amountMinor: BigInt(yuan * YUAN), kind: 'merchant', payeeKind: 'business', merchantTier: 'standard', codeKind: 'dynamic', codeVerdict: 'genuine' }) as const;
+    const w = new World().merchant('shell', 60).merchant('phones', 150).merchant('new-phones', 60);
+    // Four recruited buyers with histories, 3,000 yuan each over the week (their sales went through).
+    for (let i = 0; i < 4; i++) {
+      w.person(`ring${i}`, 400).history(`ring${i}`);
+      w.store.observe({ type: 'payment', payment: payment_(sale(`ring${i}`, 'shell', 3_000)), completed: true, atMs: T - (6 - i) * DAY });
+    }
+    const next = w.pay(T, sale('ring0', 'shell', 2_500));
+    expect(next.outcome).toBe('review');
+    expect(ids(next)).toContain('collusion.few-payers-large-takings');
+    // Fourteen customers over a week buying a 1,500-yuan phone each: 1,500 per customer.
+    for (const shop of ['phones', 'new-phones']) {
+      for (let i = 0; i < 14; i++) {
+        w.person(`${shop}-buyer${i}`, 500).history(`${shop}-buyer${i}`);
+        w.store.observe({ type: 'payment', payment: payment_(sale(`${shop}-buyer${i}`, shop, 1_500)), completed: true, atMs: T - 7 * DAY + i * 12 * HOUR });
+      }
+    }
+    w.person('walk-in', 500).history('walk-in');
+    const phone = w.pay(T + HOUR, sale('walk-in', 'phones', 1_500));
+    expect(ids(phone)).not.toContain('collusion.few-payers-large-takings');
+    expect(blocked(phone)).toBe(false);
+    // The price, on purpose: the same shop under four months old looks like a ring and is held.
+    const young = w.pay(T + 2 * HOUR, sale('walk-in', 'new-phones', 1_500));
+    expect(ids(young)).toContain('collusion.few-payers-large-takings');
   });
 
   it('accounts opened for fraud: an empty young account paying a stranger a large sum is held; its first lunch is not', () => {
@@ -235,6 +284,28 @@ describe('legitimate look-alikes are not blocked', () => {
     const after = w.pay(T + 20 * HOUR, { payerId: 'erin', payeeId: 'gina', amountMinor: BigInt(300 * YUAN) });
     expect(w.store.features(payment_({ payerId: 'erin', payeeId: 'gina', amountMinor: 1n }), T + 20 * HOUR).payer_fast_out_after).toBeCloseTo(300 / 720);
     expect(blocked(after)).toBe(false);
+  });
+
+  it("a group dinner at a street stall's personal code paid back by friends, and a seller's one buyer, are not money for nothing", () => {
+    const w = new World().person('ivan', 900).person('stall-owner', 1500).history('ivan');
+    // Far above his usual lunch, to someone new: a step-up he passes.
+    expect(blocked(w.pay(T, { payerId: 'ivan', payeeId: 'stall-owner', amountMinor: BigInt(600 * YUAN), ...atPersonalCode('stall-owner', undefined) }))).toBe(false);
+    for (let i = 0; i < 4; i++) {
+      w.person(`friend${i}`, 500);
+      expect(blocked(w.pay(T + HOUR + i * MIN, { payerId: `friend${i}`, payeeId: 'ivan', amountMinor: BigInt(120 * YUAN) }))).toBe(false);
+    }
+    const f = w.store.features(payment_({ payerId: 'ivan', payeeId: 'someone', amountMinor: 1n }), T + 2 * HOUR);
+    expect([f.payer_unexplained_transfers_48h, f.payer_unexplained_in_48h_minor]).toEqual([0, 0]);
+    // A fifth guest who pays more than the bill left: only what goes beyond it is unexplained.
+    w.person('friend4', 500);
+    w.pay(T + 2 * HOUR, { payerId: 'friend4', payeeId: 'ivan', amountMinor: BigInt(200 * YUAN) });
+    const g = w.store.features(payment_({ payerId: 'ivan', payeeId: 'someone', amountMinor: 1n }), T + 3 * HOUR);
+    expect([g.payer_unexplained_transfers_48h, g.payer_unexplained_in_48h_minor]).toEqual([1, 80 * YUAN]);
+    // Selling an old bike to a stranger, then a new shop: one stranger's money is not a mule's.
+    w.person('bike-buyer', 700).merchant('sports', 900);
+    w.pay(T + 5 * HOUR, { payerId: 'bike-buyer', payeeId: 'ivan', amountMinor: BigInt(900 * YUAN) });
+    const shop = w.pay(T + 6 * HOUR, { payerId: 'ivan', payeeId: 'sports', amountMinor: BigInt(400 * YUAN), kind: 'merchant', payeeKind: 'business', merchantTier: 'low', codeKind: 'dynamic', codeVerdict: 'genuine' });
+    expect(blocked(shop)).toBe(false);
   });
 
   it('rent to a landlord paid for months', () => {

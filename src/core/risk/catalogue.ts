@@ -46,6 +46,8 @@ export const FEATURES = {
   payer_fan_in_7d: num('distinct consumers who paid (or tried to pay) the payer in the last 7 days'),
   payer_new_payers_in_48h: num('distinct unrelated consumers who paid (or tried to pay) the payer for the first time in the last 48 hours'),
   payer_received_48h_minor: num('money the payer received from others in the last 48 hours'),
+  payer_unexplained_transfers_48h: num("transfers from unrelated payers to the payer in the last 48 hours that were not paying back what the payer had just spent at shops (a group dinner's host is paid back)"),
+  payer_unexplained_in_48h_minor: num('the money in those transfers beyond what they paid back, minor units'),
   payer_fast_out_after: num('share of the money the payer received in the last 48 hours that has left again, counting this payment (0 to 1)'),
 
   // the device
@@ -86,6 +88,11 @@ export const FEATURES = {
   payee_new_payers_24h: num('distinct unrelated payers paying (or trying to pay) the payee for the first time, in the last 24 hours'),
   payee_new_payers_7d: num('distinct unrelated payers paying (or trying to pay) the payee for the first time, in the last 7 days'),
   payee_received_48h_minor: num('money the payee received in the last 48 hours'),
+  payee_unexplained_transfers_48h: num("transfers from unrelated payers to the payee in the last 48 hours, counting this one, that were not paying back what the payee had just spent at shops"),
+  payee_unexplained_in_48h_minor: num('the money in those transfers beyond what they paid back, counting this one, minor units'),
+  payee_received_7d_minor: num('money the payee received in the last 7 days, minor units'),
+  payee_received_per_payer_7d_minor: num('that money divided by the distinct payers who paid (or tried to pay) the payee in the last 7 days, minor units'),
+  payee_payments_per_payer_7d: num('payments the payee received in the last 7 days divided by those distinct payers'),
   payee_fast_out_ratio: num('share of the money the payee received in the last 48 hours that has left again, paid on or withdrawn (0 to 1)'),
   payee_refunds_7d: num('refunds the payee made in the last 7 days'),
   payee_refund_ratio_7d: num("refunded over received value of the payee's last 7 days (0 when nothing was received)"),

@@ -175,8 +175,8 @@ const muleAccounts: Rule[] = [
   },
   {
     id: 'mule.pass-through-to-person',
-    description: 'Money from three or more unrelated payers in two days, sent on to a person (80% or more of it).',
-    when: all(toPerson, ge('payer_new_payers_in_48h', 3), ge('payer_fast_out_after', 0.8), ge('amount_minor', 500 * YUAN)),
+    description: 'Money from three or more strangers in two days, for nothing the account bought, sent on to a person (80% or more of it).',
+    when: all(toPerson, ge('payer_unexplained_transfers_48h', 3), ge('payer_fast_out_after', 0.8), ge('amount_minor', 500 * YUAN)),
     ...HOLD,
   },
   {
@@ -188,7 +188,7 @@ const muleAccounts: Rule[] = [
   {
     id: 'mule.relay-to-new-person',
     description: "Passing a stranger's money straight on to another new person.",
-    when: all(toPerson, stranger, ge('payer_new_payers_in_48h', 1), ge('payer_received_48h_minor', 1_000 * YUAN), ge('payer_fast_out_after', 0.8), ge('amount_minor', 500 * YUAN)),
+    when: all(toPerson, stranger, ge('payer_unexplained_transfers_48h', 1), ge('payer_received_48h_minor', 1_000 * YUAN), ge('payer_fast_out_after', 0.8), ge('amount_minor', 500 * YUAN)),
     ...HOLD,
   },
   {
@@ -199,38 +199,50 @@ const muleAccounts: Rule[] = [
   },
   {
     id: 'mule.young-collector-paying-on',
-    description: 'An account under 90 days old that four or more strangers paid in the last two days, paying a new person.',
-    when: all(toPerson, newPayee, lt('payer_account_age_days', 90), ge('payer_new_payers_in_48h', 4), ge('amount_minor', 20 * YUAN)),
+    description: 'An account under 90 days old that four or more strangers paid in the last two days (not paying back a bill), paying a new person.',
+    when: all(toPerson, newPayee, lt('payer_account_age_days', 90), ge('payer_unexplained_transfers_48h', 4), ge('amount_minor', 20 * YUAN)),
     ...HOLD,
   },
   {
     id: 'mule.collector-paying-on',
-    description: 'An account that eight or more strangers paid in the last two days, paying a new person.',
-    when: all(toPerson, newPayee, ge('payer_new_payers_in_48h', 8), ge('amount_minor', 20 * YUAN)),
+    description: 'An account that six or more strangers paid in the last two days (not paying back a bill), paying a new person.',
+    when: all(toPerson, newPayee, ge('payer_unexplained_transfers_48h', 6), ge('amount_minor', 20 * YUAN)),
     ...HOLD,
   },
   {
     id: 'mule.relay-from-several',
     description: 'Passing on at once most of what two or more strangers sent in the last two days, to a new person.',
-    when: all(toPerson, stranger, ge('payer_new_payers_in_48h', 2), ge('payer_received_48h_minor', 500 * YUAN), ge('payer_fast_out_after', 0.7), ge('amount_minor', 200 * YUAN)),
+    when: all(toPerson, stranger, ge('payer_unexplained_transfers_48h', 2), ge('payer_received_48h_minor', 500 * YUAN), ge('payer_fast_out_after', 0.7), ge('amount_minor', 200 * YUAN)),
     ...HOLD,
   },
   {
     id: 'mule.relay-to-new-merchant',
     description: "Spending a stranger's money at once, a large sum at a merchant never paid before (gold, game credit).",
-    when: all(toBusiness, newPayee, ge('payer_new_payers_in_48h', 1), ge('payer_received_48h_minor', 1_000 * YUAN), ge('payer_fast_out_after', 0.8), ge('amount_minor', 500 * YUAN)),
+    when: all(toBusiness, newPayee, ge('payer_unexplained_transfers_48h', 1), ge('payer_received_48h_minor', 1_000 * YUAN), ge('payer_fast_out_after', 0.8), ge('amount_minor', 500 * YUAN)),
     ...HOLD,
   },
   {
     id: 'mule.person-collecting-transfers',
-    description: 'A sizeable transfer from a stranger to a person that two or more other strangers paid today.',
-    when: all(is('kind_p2p'), toPerson, stranger, ge('payee_new_payers_24h', 2), ge('amount_minor', 300 * YUAN)),
+    description: 'A sizeable transfer from a stranger to a person that two or more other strangers paid in the last two days, not to pay back a bill.',
+    when: all(is('kind_p2p'), toPerson, stranger, ge('payee_unexplained_transfers_48h', 3), ge('amount_minor', 300 * YUAN)),
     ...HOLD,
   },
   {
     id: 'mule.paying-into-pass-through',
-    description: 'Paying a person who sends on most of what many strangers pay them.',
-    when: all(toPerson, stranger, ge('payee_fast_out_ratio', 0.8), ge('payee_new_payers_7d', 5), ge('amount_minor', 200 * YUAN)),
+    description: 'Paying a person who sends on most of what strangers pay them.',
+    when: all(toPerson, stranger, ge('payee_fast_out_ratio', 0.8), ge('payee_unexplained_transfers_48h', 3), ge('amount_minor', 200 * YUAN)),
+    ...HOLD,
+  },
+  {
+    id: 'mule.strangers-paying-for-nothing',
+    description: 'A transfer from a stranger to someone that two or more other strangers paid 1,000 yuan or more in two days, not to pay back anything they bought.',
+    when: all(is('kind_p2p'), stranger, ge('payee_unexplained_transfers_48h', 3), ge('payee_unexplained_in_48h_minor', 1_000 * YUAN), ge('amount_minor', 100 * YUAN)),
+    ...HOLD,
+  },
+  {
+    id: 'mule.spending-strangers-money',
+    description: 'Paying someone new after two or more strangers sent 1,000 yuan or more in two days for nothing bought.',
+    when: all(newPayee, ge('payer_unexplained_transfers_48h', 2), ge('payer_unexplained_in_48h_minor', 1_000 * YUAN), ge('amount_minor', 100 * YUAN)),
     ...HOLD,
   },
 ];
@@ -337,7 +349,7 @@ const collusion: Rule[] = [
     description: 'Money just received from several strangers spent at once at a new or high-risk merchant.',
     when: all(
       toBusiness,
-      ge('payer_new_payers_in_48h', 3),
+      ge('payer_unexplained_transfers_48h', 3),
       ge('payer_fast_out_after', 0.8),
       ge('amount_minor', 500 * YUAN),
       any(lt('payee_account_age_days', 90), ge('merchant_tier', 3)),
@@ -366,6 +378,17 @@ const collusion: Rule[] = [
     id: 'collusion.young-merchant-strangers-large',
     description: 'A large payment from a stranger to a merchant under six months old that three or more strangers paid 3,000 yuan or more today.',
     when: all(toBusiness, stranger, lt('payee_account_age_days', 180), ge('payee_new_payers_24h', 3), ge('payee_sum_24h_minor', 3_000 * YUAN), ge('amount_minor', 300 * YUAN)),
+    ...HOLD,
+  },
+  {
+    id: 'collusion.few-payers-large-takings',
+    description: 'A sizeable payment to a young merchant that took 10,000 yuan or more this week from few customers: 1,000 yuan or more each (under four months old) or 2,000 or more (under six): a ring of buyers, not a shop.',
+    when: all(
+      toBusiness,
+      any(all(lt('payee_account_age_days', 120), ge('payee_received_per_payer_7d_minor', 1_000 * YUAN)), all(lt('payee_account_age_days', 180), ge('payee_received_per_payer_7d_minor', 2_000 * YUAN))),
+      ge('payee_received_7d_minor', 10_000 * YUAN),
+      ge('amount_minor', 300 * YUAN),
+    ),
     ...HOLD,
   },
 ];
@@ -409,7 +432,7 @@ const labels: Rule[] = [
   {
     id: 'label.payer-confirmed-fraud',
     description: "An analyst found this account to be a fraudster's (a mule): money strangers just sent it goes on to no one new.",
-    when: all(is('payer_confirmed_fraud'), stranger, ge('amount_minor', 100 * YUAN), ge('payer_new_payers_in_48h', 1)),
+    when: all(is('payer_confirmed_fraud'), stranger, ge('amount_minor', 100 * YUAN), ge('payer_unexplained_transfers_48h', 1)),
     ...DECLINE,
   },
 ];
@@ -436,7 +459,7 @@ const velocity: Rule[] = [
 ];
 
 export const DEFAULT_RULE_SET: RuleSet = {
-  version: 'default-4',
+  version: 'default-5',
   thresholds: { challenge: 30, review: 60, decline: 100 },
   rules: [...accountTakeover, ...takeoverSpending, ...probing, ...telecomFraud, ...muleAccounts, ...stickerSwap, ...collusion, ...labels, ...velocity],
   allow: [],

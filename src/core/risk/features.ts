@@ -56,6 +56,11 @@ class AccountState {
   credentialChangedMs = Number.NEGATIVE_INFINITY;
   newDeviceMs = Number.NEGATIVE_INFINITY;
   readonly places: PlaceHabit[] = [];
+  /** Completed payments to merchants and stalls, and how much of them strangers' transfers paid back (a group dinner's host). */
+  readonly spentAtShops24h = new WindowCounter(HOUR_MS, 24);
+  readonly repaid24h = new WindowCounter(HOUR_MS, 24);
+  /** Transfers from unrelated payers, beyond what they paid back: their count and the unexplained part. */
+  readonly unexplainedIn48h = new WindowCounter(HOUR_MS, 48);
   // as payee
   payee: PayeeState | undefined;
   reports = 0;
@@ -187,6 +192,8 @@ export class InMemoryFeatureStore implements FeatureStore {
     const payeeKept48h = receiving?.pool48h.remainingSum(nowMs) ?? 0;
     const payeeReceived7d = receiving?.received7d.sum(nowMs) ?? 0;
     const deviceSince = device ? (device.boundAtMs ?? device.firstSeenMs) : nowMs;
+    const unexplainedNow = !related && p.kind === 'p2p' && payee ? unexplainedPart(payee, amount, nowMs) : !related && p.kind === 'p2p' ? amount : 0;
+    const payeePayers7d = receiving?.payers.countSince(nowMs - 7 * DAY_MS) ?? 0;
 
     return {
       amount_minor: amount,
@@ -221,6 +228,8 @@ export class InMemoryFeatureStore implements FeatureStore {
       payer_new_payers_in_48h: payerReceiving?.newPayers.countSince(nowMs - 2 * DAY_MS) ?? 0,
       payer_received_48h_minor: received48h,
       payer_fast_out_after: received48h > 0 ? (received48h - Math.max(0, kept48h - amount)) / received48h : 0,
+      payer_unexplained_transfers_48h: payer?.unexplainedIn48h.count(nowMs) ?? 0,
+      payer_unexplained_in_48h_minor: payer?.unexplainedIn48h.sum(nowMs) ?? 0,
 
       device_age_hours: Math.max(0, (nowMs - deviceSince) / HOUR_MS),
       device_via_reverification: device?.viaReverification ?? false,
@@ -257,6 +266,11 @@ export class InMemoryFeatureStore implements FeatureStore {
       payee_new_payers_7d: receiving?.newPayers.countSince(nowMs - 7 * DAY_MS, p.payerId) ?? 0,
       payee_received_48h_minor: payeeReceived48h,
       payee_fast_out_ratio: payeeReceived48h > 0 ? (payeeReceived48h - payeeKept48h) / payeeReceived48h : 0,
+      payee_unexplained_transfers_48h: (payee?.unexplainedIn48h.count(nowMs) ?? 0) + (unexplainedNow > 0 ? 1 : 0),
+      payee_unexplained_in_48h_minor: (payee?.unexplainedIn48h.sum(nowMs) ?? 0) + unexplainedNow,
+      payee_received_7d_minor: payeeReceived7d,
+      payee_received_per_payer_7d_minor: payeePayers7d > 0 ? payeeReceived7d / payeePayers7d : 0,
+      payee_payments_per_payer_7d: payeePayers7d > 0 ? (receiving?.received7d.count(nowMs) ?? 0) / payeePayers7d : 0,
       payee_refunds_7d: receiving?.refunded7d.count(nowMs) ?? 0,
       payee_refund_ratio_7d: payeeReceived7d > 0 ? (receiving?.refunded7d.sum(nowMs) ?? 0) / payeeReceived7d : 0,
       payee_reports: payee?.reports ?? 0,
@@ -322,6 +336,11 @@ export class InMemoryFeatureStore implements FeatureStore {
       payer.newPayees24h.add(atMs, 1);
     }
     receiving.in.add(atMs, amount);
+    if (!related && p.kind === 'p2p') {
+      const unexplained = unexplainedPart(payee, amount, atMs);
+      payee.repaid24h.add(atMs, amount - unexplained);
+      if (unexplained > 0) payee.unexplainedIn48h.add(atMs, unexplained);
+    }
     receiving.payers.touch(p.payerId, atMs);
     if (!related && !receiving.newPayers.has(p.payerId)) receiving.newPayers.touch(p.payerId, atMs);
 
@@ -350,12 +369,23 @@ export class InMemoryFeatureStore implements FeatureStore {
     payer.paidMax = Math.max(payer.paidMax, amount);
     payer.paidCount++;
     payer.payee?.pool48h.spend(atMs, amount);
+    if (p.kind !== 'p2p') payer.spentAtShops24h.add(atMs, amount);
     if (p.placeId !== undefined && isPrinted(p)) rememberPlace(payer, p.placeId, p.payeeId, atMs);
     receiving.receivedTypical = receiving.receivedCount === 0 ? amount : receiving.receivedTypical + TYPICAL_AMOUNT_WEIGHT * (amount - receiving.receivedTypical);
     receiving.receivedCount++;
     receiving.pool48h.receive(atMs, amount);
     receiving.received7d.add(atMs, amount);
   }
+}
+
+/**
+ * The part of a stranger's transfer that does not pay back what the account spent at shops in
+ * the last day: a group dinner's host is repaid the bill by friends who never paid them before, a
+ * mule is paid by strangers for nothing it bought.
+ */
+function unexplainedPart(account: AccountState, amount: number, nowMs: number): number {
+  const owed = Math.max(0, account.spentAtShops24h.sum(nowMs) - account.repaid24h.sum(nowMs));
+  return Math.max(0, amount - owed);
 }
 
 const pairKey = (from: string, to: string): string => `${from}\u0000${to}`;

@@ -18,3 +18,4 @@ export {
   type RuleSetProblem,
 } from './rules.js';
 export { DEFAULT_RULE_SET } from './default-rules.js';
+export { conditionText, featureTableMarkdown, rewriteRiskDoc, ruleTableMarkdown, type RiskDocRewrite, type RiskDocTables } from './explain.js';

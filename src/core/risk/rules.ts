@@ -71,6 +71,12 @@ export interface Decision {
   readonly shadowHits: readonly string[];
   /** Descriptions of the fired rules that may be shown to the customer. */
   readonly reasons: readonly string[];
+  /**
+   * A held payment that a rule also wanted stepped up: the payer must pass the step-up before it is
+   * queued for an analyst. A thief who cannot pass it is refused at once, rather than waiting on
+   * an analyst who might post it; a customer or a deceived victim passes it and is held as before.
+   */
+  readonly stepUpFirst: boolean;
   /** Set when a list decided: `block:payee`, `allow:payer`, ... */
   readonly list: string | undefined;
   readonly ruleSetVersion: string;
@@ -210,12 +216,13 @@ export function decide(ruleSet: LoadedRuleSet, features: Features, parties: Part
   assert(compiled !== undefined, 'decide takes a rule set made by loadRuleSet');
   const version = ruleSet.source.version;
   const blocked = onList(compiled.block, parties);
-  if (blocked) return { outcome: 'decline', score: 0, hits: [], shadowHits: [], reasons: [], list: `block:${blocked}`, ruleSetVersion: version };
+  if (blocked) return { outcome: 'decline', score: 0, hits: [], shadowHits: [], reasons: [], stepUpFirst: false, list: `block:${blocked}`, ruleSetVersion: version };
   const allowed = onList(compiled.allow, parties);
-  if (allowed) return { outcome: 'approve', score: 0, hits: [], shadowHits: [], reasons: [], list: `allow:${allowed}`, ruleSetVersion: version };
+  if (allowed) return { outcome: 'approve', score: 0, hits: [], shadowHits: [], reasons: [], stepUpFirst: false, list: `allow:${allowed}`, ruleSetVersion: version };
 
   let score = 0;
   let forced: Outcome = 'approve';
+  let stepUpAsked = false;
   const hits: { ruleId: string; score: number }[] = [];
   const shadowHits: string[] = [];
   const reasons: string[] = [];
@@ -228,12 +235,13 @@ export function decide(ruleSet: LoadedRuleSet, features: Features, parties: Part
     hits.push({ ruleId: rule.id, score: rule.score });
     score += rule.score;
     forced = worse(forced, rule.outcome);
+    if (rule.outcome === 'challenge') stepUpAsked = true;
     if (rule.reason !== undefined && !reasons.includes(rule.reason)) reasons.push(rule.reason);
   }
   const t = compiled.thresholds;
   const byScore: Outcome = score >= t.decline ? 'decline' : score >= t.review ? 'review' : score >= t.challenge ? 'challenge' : 'approve';
   const outcome = worse(byScore, forced);
-  return { outcome, score, hits, shadowHits, reasons: outcome === 'approve' ? [] : reasons, list: undefined, ruleSetVersion: version };
+  return { outcome, score, hits, shadowHits, reasons: outcome === 'approve' ? [] : reasons, stepUpFirst: outcome === 'review' && stepUpAsked, list: undefined, ruleSetVersion: version };
 }
 
 function onList(list: ReadonlyMap<ListKey, ReadonlySet<string>>, parties: Parties): ListKey | undefined {
