@@ -41,9 +41,10 @@ describe.each(STORE_NAMES)('policy limits per PBOC level and account class (%s)'
     return (await shop.createOrder({ amountMinor, reference: `lim-${store}-${++seq}` })).payload;
   }
 
-  async function expectLimit(promise: Promise<unknown>, limit: string, wallet: WalletClient): Promise<void> {
+  /** The call is made only after the balance is read: a promise made earlier could fail before anyone awaits it (an unhandled rejection). */
+  async function expectLimit(call: () => Promise<unknown>, limit: string, wallet: WalletClient): Promise<void> {
     const before = (await wallet.me()).balance.availableMinor;
-    const error = await apiError(promise);
+    const error = await apiError(call());
     expect({ status: error.status, code: error.code, param: error.param }).toEqual({ status: 402, code: 'POLICY_LIMIT_EXCEEDED', param: limit });
     expect((await wallet.me()).balance.availableMinor).toBe(before);
   }
@@ -52,7 +53,7 @@ describe.each(STORE_NAMES)('policy limits per PBOC level and account class (%s)'
     const w = await walletOfClass('II', 200_000n);
     await w.pay({ code: till, amountMinor: 30_000, pin: PIN });
     await w.pay({ code: till, amountMinor: 20_000, pin: PIN });
-    await expectLimit(w.pay({ code: till, amountMinor: 1 }), 'level_daily', w);
+    await expectLimit(async () => w.pay({ code: till, amountMinor: 1 }), 'level_daily', w);
     // A dynamic code is another level: not blocked by the static cap.
     expect((await w.pay({ code: await order(100) })).level).toBe('C');
     world.clock.advance(DAY_MS);
@@ -69,21 +70,21 @@ describe.each(STORE_NAMES)('policy limits per PBOC level and account class (%s)'
     // A signature alone on a dynamic code is level C too, and shares the day's 1,000 yuan.
     expect(await w.pay({ code: await order(20_000) })).toMatchObject({ level: 'C', compensationPromise: true });
     world.clock.advance(PAYMENT_CODE_STEP_MS);
-    await expectLimit(shop.scan({ code: (await w.paymentCode(world.clock.now())).digits, amountMinor: 1 }), 'level_daily', w);
-    await expectLimit(w.pay({ code: await order(1) }), 'level_daily', w);
+    await expectLimit(async () => shop.scan({ code: (await w.paymentCode(world.clock.now())).digits, amountMinor: 1 }), 'level_daily', w);
+    await expectLimit(async () => w.pay({ code: await order(1) }), 'level_daily', w);
   });
 
   it('level A (signature + PIN): the agreed 50,000 yuan a day', async () => {
     const w = await walletOfClass('III', 6_000_000n);
     expect(await w.pay({ code: await order(3_000_000), pin: PIN })).toMatchObject({ level: 'A', compensationPromise: false });
     await w.pay({ code: await order(2_000_000), pin: PIN });
-    await expectLimit(w.pay({ code: await order(1), pin: PIN }), 'level_daily', w);
+    await expectLimit(async () => w.pay({ code: await order(1), pin: PIN }), 'level_daily', w);
   });
 
   it('class I: 1,000 yuan of balance payments since opening, then identity verification raises it', async () => {
     const w = await walletOfClass('I', 200_000n);
     await w.pay({ code: await order(60_000), pin: PIN });
-    await expectLimit(w.pay({ code: await order(40_001), pin: PIN }), 'class_since_opening', w);
+    await expectLimit(async () => w.pay({ code: await order(40_001), pin: PIN }), 'class_since_opening', w);
     await w.verifyIdentity({ name: `Payer ${seq}`, idNumber: idNumber(900 + seq) });
     expect((await w.pay({ code: await order(40_001), pin: PIN })).status).toBe('succeeded');
   });
@@ -94,14 +95,14 @@ describe.each(STORE_NAMES)('policy limits per PBOC level and account class (%s)'
       await two.pay({ code: await order(5_000_000), pin: PIN });
       world.clock.advance(DAY_MS);
     }
-    await expectLimit(two.pay({ code: await order(1), pin: PIN }), 'class_yearly', two);
+    await expectLimit(async () => two.pay({ code: await order(1), pin: PIN }), 'class_yearly', two);
 
     const three = await walletOfClass('III', 21_000_000n);
     for (let day = 0; day < 4; day++) {
       await three.pay({ code: await order(5_000_000), pin: PIN });
       world.clock.advance(DAY_MS);
     }
-    await expectLimit(three.pay({ code: await order(1), pin: PIN }), 'class_yearly', three);
+    await expectLimit(async () => three.pay({ code: await order(1), pin: PIN }), 'class_yearly', three);
   });
 
   it(`a personal receiving code takes at most ${PERSONAL_CODE_RECEIPTS_PER_DAY_MAX} payments a day (no business on a personal code)`, async () => {
@@ -109,7 +110,7 @@ describe.each(STORE_NAMES)('policy limits per PBOC level and account class (%s)'
     const code = (await owner.receivingCode()).till.payload;
     const payer = await walletOfClass('II', 100_000n);
     for (let i = 0; i < PERSONAL_CODE_RECEIPTS_PER_DAY_MAX; i++) await payer.pay({ code, amountMinor: 10 });
-    await expectLimit(payer.pay({ code, amountMinor: 10 }), 'personal_code_daily', payer);
+    await expectLimit(async () => payer.pay({ code, amountMinor: 10 }), 'personal_code_daily', payer);
     expect((await owner.me()).balance.availableMinor).toBe(PERSONAL_CODE_RECEIPTS_PER_DAY_MAX * 10);
     await world.verifyLedger();
   });
