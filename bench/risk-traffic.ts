@@ -367,6 +367,12 @@ interface Swap {
 
 export class RiskTraffic {
   private readonly rng: Random;
+  /**
+   * Draws made in reaction to a decision (a refund after a completed sale, a mule forwarding what
+   * reached it, a withdrawal of takings) come from their own stream, so that the rest of the city
+   * does not change with the rules: two rule sets on one seed see the same ordinary life.
+   */
+  private readonly reactions: Random;
   private readonly agenda = new Agenda();
   private readonly pending = new Map<number, (completed: boolean, atMs: number) => void>();
   private seq = 0;
@@ -384,6 +390,7 @@ export class RiskTraffic {
 
   constructor(private readonly options: TrafficOptions) {
     this.rng = new Random(options.seed);
+    this.reactions = new Random((options.seed ^ 0x2ea0_c7) >>> 0);
     this.endMs = T0 + options.days * DAY_MS;
     this.measuredFromMs = T0 + options.warmupDays * DAY_MS;
     this.buildCity();
@@ -503,8 +510,8 @@ export class RiskTraffic {
     return `${prefix}${(this.ids++).toString(36)}`;
   }
 
-  private carrierIp(): string {
-    return `10.${this.rng.int(0, CARRIER_ADDRESSES - 1)}.0.1`;
+  private carrierIp(rng: Random = this.rng): string {
+    return `10.${rng.int(0, CARRIER_ADDRESSES - 1)}.0.1`;
   }
 
   private newPerson(prefix: string, openedAtMs: number, deviceBoundAtMs = openedAtMs): Person {
@@ -693,7 +700,7 @@ export class RiskTraffic {
       for (const s of this.shops) {
         if (s.pendingMinor <= 0) continue;
         // Stall owners take their money out most days, businesses are settled every day.
-        if (s.payeeKind === 'person' && !this.rng.chance(0.7)) continue;
+        if (s.payeeKind === 'person' && !this.reactions.chance(0.7)) continue;
         this.emit({ type: 'withdrawal', accountId: ownerOf(s), amountMinor: BigInt(s.pendingMinor), atMs: day + 3 * HOUR_MS + 1 });
         s.pendingMinor = 0;
       }
@@ -714,8 +721,8 @@ export class RiskTraffic {
       this.emit({ type: 'device_bound', payerId: c.id, deviceId: c.device, via: rng.chance(0.8) ? 'approval' : 'reverification', atMs: at });
     }
     if (rng.chance(1 / 2500)) this.emit({ type: 'credentials_changed', payerId: c.id, what: 'pin_reset', atMs: day + rng.uniform(8, 22) * HOUR_MS });
-    if ((c.stall || c.seller) && c.pendingMinor > 0 && rng.chance(0.5)) {
-      this.emit({ type: 'withdrawal', accountId: c.id, amountMinor: BigInt(c.pendingMinor), atMs: day + rng.uniform(20, 23) * HOUR_MS });
+    if ((c.stall || c.seller) && c.pendingMinor > 0 && this.reactions.chance(0.5)) {
+      this.emit({ type: 'withdrawal', accountId: c.id, amountMinor: BigInt(c.pendingMinor), atMs: day + this.reactions.uniform(20, 23) * HOUR_MS });
       c.pendingMinor = 0;
     }
   }
@@ -826,7 +833,8 @@ export class RiskTraffic {
         'qr_sticker_swap',
         true,
         (completed, at) => {
-          if (completed && rng.chance(swap.reportShare)) this.emit({ type: 'report', payeeId: undefined, codeId: swap.codeId, atMs: at + rng.logUniform(...RANGES.qr_sticker_swap.minutesToReport) * MINUTE_MS });
+          const react = this.reactions;
+          if (completed && react.chance(swap.reportShare)) this.emit({ type: 'report', payeeId: undefined, codeId: swap.codeId, atMs: at + react.logUniform(...RANGES.qr_sticker_swap.minutesToReport) * MINUTE_MS });
         },
       );
       return;
@@ -847,8 +855,9 @@ export class RiskTraffic {
       'legitimate',
       true,
       (completed, at) => {
-        if (completed && business && rng.chance(shop.refundRate)) {
-          this.emit({ type: 'refund', payerId: c.id, payeeId: shop.id, amountMinor: BigInt(amount), atMs: at + rng.logUniform(60, 5 * 24 * 60) * MINUTE_MS });
+        const react = this.reactions;
+        if (completed && business && react.chance(shop.refundRate)) {
+          this.emit({ type: 'refund', payerId: c.id, payeeId: shop.id, amountMinor: BigInt(amount), atMs: at + react.logUniform(60, 5 * 24 * 60) * MINUTE_MS });
         }
       },
     );
@@ -953,7 +962,7 @@ export class RiskTraffic {
     const victims = rng.intRange(R.victims);
     const cashOut = (completed: boolean, at: number) => {
       if (!completed) return;
-      const when = at + rng.logUniform(R.minutesToCashOut[0], R.minutesToCashOut[1]) * MINUTE_MS;
+      const when = at + this.reactions.logUniform(R.minutesToCashOut[0], R.minutesToCashOut[1]) * MINUTE_MS;
       this.schedule(when, () => {
         if (collector.pendingMinor <= 0) return;
         this.emit({ type: 'withdrawal', accountId: collector.id, amountMinor: BigInt(collector.pendingMinor), atMs: when });
@@ -990,25 +999,27 @@ export class RiskTraffic {
     const payers = rng.intRange(R.payersIn);
     let received = 0;
     let unforwarded = 0;
+    // What reaches the mule depends on the rules: what it forwards is drawn from the reactions' stream.
+    const react = this.reactions;
     const forward = (at: number) => {
-      const amount = Math.floor(unforwarded * rng.range(R.forwardedShare));
+      const amount = Math.floor(unforwarded * react.range(R.forwardedShare));
       unforwarded = 0;
       if (amount < 100) return;
-      const parts = rng.intRange(R.paymentsPerForward);
-      let t = at + rng.logUniform(R.minutesToForward[0], R.minutesToForward[1]) * MINUTE_MS;
+      const parts = react.intRange(R.paymentsPerForward);
+      let t = at + react.logUniform(R.minutesToForward[0], R.minutesToForward[1]) * MINUTE_MS;
       for (let i = 0; i < parts; i++) {
         const part = Math.floor(amount / parts);
-        const ip = this.carrierIp();
-        if (rng.chance(shares.muleToPerson)) {
-          const next = rng.pick(nextLayer);
+        const ip = this.carrierIp(react);
+        if (react.chance(shares.muleToPerson)) {
+          const next = react.pick(nextLayer);
           const culprits = { accountIds: [mule.id, next.id], deviceIds: [], codeIds: [] };
           this.pay(t, mule, next, part, { kind: 'p2p', codeKind: 'none', codeId: undefined, placeId: undefined, ip, step: 'forward_to_person', culprits }, 'mule_accounts', true);
         } else {
-          const sink = rng.pickMaybe(sinks);
+          const sink = react.pickMaybe(sinks);
           const culprits = { accountIds: [mule.id], deviceIds: [], codeIds: [] };
           if (sink) this.pay(t, mule, sink, part, { kind: 'merchant', codeKind: 'dynamic', codeId: undefined, placeId: undefined, ip, step: 'forward_to_merchant', culprits }, 'mule_accounts', true);
         }
-        t += rng.uniform(1, 30) * MINUTE_MS;
+        t += react.uniform(1, 30) * MINUTE_MS;
       }
     };
     for (let i = 0; i < payers; i++) {
@@ -1120,9 +1131,10 @@ export class RiskTraffic {
           'merchant_collusion',
           true,
           (completed, at) => {
-            if (!completed || !rng.chance(refundShare)) return;
-            const part = Math.floor(amount * rng.range(R.refundedPart));
-            this.emit({ type: 'refund', payerId: member.id, payeeId: merchant.id, amountMinor: BigInt(part), atMs: at + rng.logUniform(R.minutesToRefund[0], R.minutesToRefund[1]) * MINUTE_MS });
+            const react = this.reactions;
+            if (!completed || !react.chance(refundShare)) return;
+            const part = Math.floor(amount * react.range(R.refundedPart));
+            this.emit({ type: 'refund', payerId: member.id, payeeId: merchant.id, amountMinor: BigInt(part), atMs: at + react.logUniform(R.minutesToRefund[0], R.minutesToRefund[1]) * MINUTE_MS });
           },
         );
       }

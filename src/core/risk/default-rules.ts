@@ -40,10 +40,10 @@ const accountTakeover: Rule[] = [
   },
   {
     id: 'ato.new-credentials-payee-spree',
-    description: 'Credentials changed in the last day, then the third or later new payee within an hour.',
+    description: 'Credentials changed in the last day, then the third or later new payee within an hour: please confirm it is you.',
+    showCustomer: true,
     when: all(lt('hours_since_credential_change', 24), ge('payer_new_payees_1h', 2), newPayee),
-    score: 40,
-    outcome: 'review',
+    ...ASK,
   },
   {
     id: 'ato.far-above-history',
@@ -376,8 +376,8 @@ const collusion: Rule[] = [
   },
   {
     id: 'collusion.young-merchant-strangers-large',
-    description: 'A large payment from a stranger to a merchant under six months old that three or more strangers paid 3,000 yuan or more today.',
-    when: all(toBusiness, stranger, lt('payee_account_age_days', 180), ge('payee_new_payers_24h', 3), ge('payee_sum_24h_minor', 3_000 * YUAN), ge('amount_minor', 300 * YUAN)),
+    description: 'A large payment from a stranger to a merchant under four months old that three or more strangers paid 3,000 yuan or more today.',
+    when: all(toBusiness, stranger, lt('payee_account_age_days', 120), ge('payee_new_payers_24h', 3), ge('payee_sum_24h_minor', 3_000 * YUAN), ge('amount_minor', 300 * YUAN)),
     ...HOLD,
   },
   {
@@ -459,7 +459,7 @@ const velocity: Rule[] = [
 ];
 
 export const DEFAULT_RULE_SET: RuleSet = {
-  version: 'default-5',
+  version: 'default-6',
   thresholds: { challenge: 30, review: 60, decline: 100 },
   rules: [...accountTakeover, ...takeoverSpending, ...probing, ...telecomFraud, ...muleAccounts, ...stickerSwap, ...collusion, ...labels, ...velocity],
   allow: [],
