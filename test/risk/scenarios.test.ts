@@ -139,6 +139,14 @@ describe('fraud scenarios fire their rules', () => {
     expect(w.pay(T + 4 * HOUR + MIN, { payerId: 'student', payeeId: 'noodles', amountMinor: BigInt(25 * YUAN), ...atStall('noodles', 'cell-7') }).outcome).toBe('approve');
   });
 
+  it('mule account: a second stranger paying for nothing is held when the two bring 2,000 yuan or more', () => {
+    const w = new World().person('courier', 700).history('courier').person('v1', 500).history('v1').person('v2', 500).history('v2');
+    expect(blocked(w.pay(T, { payerId: 'v1', payeeId: 'courier', amountMinor: BigInt(1_200 * YUAN) }))).toBe(false);
+    const second = w.pay(T + 2 * HOUR, { payerId: 'v2', payeeId: 'courier', amountMinor: BigInt(1_000 * YUAN) });
+    expect(blocked(second)).toBe(true);
+    expect(ids(second)).toContain('mule.strangers-paying-large-sums');
+  });
+
   it("QR sticker swap: a personal code that a stall's regulars start paying at the stall", () => {
     const w = new World().merchant('noodles', 900).person('fraudster', 40);
     for (const r of ['r1', 'r2', 'r3', 'r4']) w.person(r, 700).history(r, 'noodles', 'cell-7');
@@ -195,9 +203,15 @@ describe('fraud scenarios fire their rules', () => {
       w.person(`ring${i}`, 400).history(`ring${i}`);
       w.store.observe({ type: 'payment', payment: payment_(sale(`ring${i}`, 'shell', 3_000)), completed: true, atMs: T - (6 - i) * DAY });
     }
+    // ring0 buys again: a repeat large purchase where takings per buyer are high.
     const next = w.pay(T, sale('ring0', 'shell', 2_500));
-    expect(next.outcome).toBe('review');
-    expect(ids(next)).toContain('collusion.few-payers-large-takings');
+    expect(blocked(next)).toBe(true);
+    expect(ids(next)).toEqual(expect.arrayContaining(['collusion.few-payers-large-takings', 'collusion.repeat-large-young-merchant']));
+    // A member opened for the job: a month old, no payments of its own.
+    w.person('ring-fresh', 30);
+    const fresh = w.pay(T + HOUR, sale('ring-fresh', 'shell', 300));
+    expect(blocked(fresh)).toBe(true);
+    expect(ids(fresh)).toContain('collusion.empty-account-young-merchant');
     // Fourteen customers over a week buying a 1,500-yuan phone each: 1,500 per customer.
     for (const shop of ['phones', 'new-phones']) {
       for (let i = 0; i < 14; i++) {

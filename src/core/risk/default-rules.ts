@@ -240,6 +240,12 @@ const muleAccounts: Rule[] = [
     ...HOLD,
   },
   {
+    id: 'mule.strangers-paying-large-sums',
+    description: 'A transfer from a stranger to someone another stranger paid for nothing in the last two days, 2,000 yuan or more between them.',
+    when: all(is('kind_p2p'), stranger, ge('payee_unexplained_transfers_48h', 2), ge('payee_unexplained_in_48h_minor', 2_000 * YUAN), ge('amount_minor', 100 * YUAN)),
+    ...HOLD,
+  },
+  {
     id: 'mule.spending-strangers-money',
     description: 'Paying someone new after two or more strangers sent 1,000 yuan or more in two days for nothing bought.',
     when: all(newPayee, ge('payer_unexplained_transfers_48h', 2), ge('payer_unexplained_in_48h_minor', 1_000 * YUAN), ge('amount_minor', 100 * YUAN)),
@@ -381,6 +387,18 @@ const collusion: Rule[] = [
     ...HOLD,
   },
   {
+    id: 'collusion.empty-account-young-merchant',
+    description: 'A payment of 200 yuan or more to a merchant under six months old from an account under four months old with almost no payments of its own (a ring member opened for the job).',
+    when: all(toBusiness, lt('payer_account_age_days', 120), lt('payer_history_count', 5), lt('payee_account_age_days', 180), ge('amount_minor', 200 * YUAN)),
+    ...HOLD,
+  },
+  {
+    id: 'collusion.repeat-large-young-merchant',
+    description: 'Buying again, 1,000 yuan or more, at a merchant under six months old whose takings this week come at 500 yuan or more per buyer.',
+    when: all(toBusiness, ge('pair_count', 1), lt('payee_account_age_days', 180), ge('amount_minor', 1_000 * YUAN), ge('payee_received_per_payer_7d_minor', 500 * YUAN)),
+    ...HOLD,
+  },
+  {
     id: 'collusion.few-payers-large-takings',
     description: 'A sizeable payment to a young merchant that took 10,000 yuan or more this week from few customers: 1,000 yuan or more each (under four months old) or 2,000 or more (under six): a ring of buyers, not a shop.',
     when: all(
@@ -459,7 +477,7 @@ const velocity: Rule[] = [
 ];
 
 export const DEFAULT_RULE_SET: RuleSet = {
-  version: 'default-6',
+  version: 'default-7',
   thresholds: { challenge: 30, review: 60, decline: 100 },
   rules: [...accountTakeover, ...takeoverSpending, ...probing, ...telecomFraud, ...muleAccounts, ...stickerSwap, ...collusion, ...labels, ...velocity],
   allow: [],
