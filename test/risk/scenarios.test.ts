@@ -324,6 +324,13 @@ describe('legitimate look-alikes are not blocked', () => {
     expect(blocked(shop)).toBe(false);
   });
 
+  it("a new customer's first purchases at a shop opened this month, 300 yuan with a dynamic code", () => {
+    const w = new World().person('newcomer', 2).merchant('new-shop', 10);
+    for (let i = 0; i < 8; i++) w.person(`c${i}`, 600).pay(T - DAY + i * HOUR, { payerId: `c${i}`, payeeId: 'new-shop', amountMinor: BigInt(60 * YUAN), kind: 'merchant', payeeKind: 'business', merchantTier: 'standard', codeKind: 'dynamic', codeVerdict: 'genuine' });
+    const first = w.pay(T, { payerId: 'newcomer', payeeId: 'new-shop', amountMinor: BigInt(300 * YUAN), kind: 'merchant', payeeKind: 'business', merchantTier: 'standard', codeKind: 'dynamic', codeVerdict: 'genuine' });
+    expect(blocked(first)).toBe(false);
+  });
+
   it('rent to a landlord paid for months', () => {
     const w = new World().person('hana', 900).person('landlord', 3000);
     w.pay(T - 31 * DAY, { payerId: 'hana', payeeId: 'landlord', amountMinor: BigInt(4_000 * YUAN) });

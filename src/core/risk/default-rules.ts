@@ -388,8 +388,15 @@ const collusion: Rule[] = [
   },
   {
     id: 'collusion.empty-account-young-merchant',
-    description: 'A payment of 200 yuan or more to a merchant under six months old from an account under four months old with almost no payments of its own (a ring member opened for the job).',
-    when: all(toBusiness, lt('payer_account_age_days', 120), lt('payer_history_count', 5), lt('payee_account_age_days', 180), ge('amount_minor', 200 * YUAN)),
+    description: "A payment of 200 yuan or more from an account under four months old with almost no payments of its own to a merchant under six months old whose week's takings come at 500 yuan or more per buyer (a ring member opened for the job, not a new customer of a new shop).",
+    when: all(
+      toBusiness,
+      lt('payer_account_age_days', 120),
+      lt('payer_history_count', 5),
+      lt('payee_account_age_days', 180),
+      ge('payee_received_per_payer_7d_minor', 500 * YUAN),
+      ge('amount_minor', 200 * YUAN),
+    ),
     ...HOLD,
   },
   {
