@@ -71,6 +71,7 @@ export const ERROR_CODES = {
   RISK_CHALLENGE: { httpStatus: 403, type: 'authentication_error', message: 'Confirm this payment with a second factor (PIN or passkey user verification).' },
   RISK_RULE_SET_INVALID: { httpStatus: 400, type: 'invalid_request_error', message: 'The rule set is not valid.' },
   PAYMENT_NOT_HELD: { httpStatus: 409, type: 'invalid_request_error', message: 'This payment is not held for review.' },
+  RISK_LABEL_NOT_ACTIVE: { httpStatus: 409, type: 'invalid_request_error', message: 'This party is not labelled fraud now: there is no label to withdraw.' },
   // Payment codes scanned by merchants (the reasons of src/core/qr/payment-code.ts, as HTTP errors).
   PAYMENT_CODE_MALFORMED: { httpStatus: 400, type: 'payment_error', message: 'Not a payment code: 18 digits expected.' },
   PAYMENT_CODE_UNKNOWN_PREFIX: { httpStatus: 400, type: 'payment_error', message: 'This is not a saoma payment code.' },

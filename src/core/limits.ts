@@ -263,6 +263,15 @@ export const RISK_REVIEW_TIMEOUT_MS = 24 * 60 * 60 * 1000;
 export const RISK_DRY_RUN_DECISIONS_MAX = 20_000;
 /** After a credential change, a PIN or passkey on the paying device no longer meets a challenge for this long: the payment is held instead. */
 export const RISK_STEP_UP_DISTRUST_AFTER_CREDENTIAL_CHANGE_MS = 72 * 60 * 60 * 1000;
+/** Ids one label withdrawal names, accounts, devices and codes together (an appeal is about one party, at most a few). */
+export const RISK_LABEL_WITHDRAW_IDS_MAX = 20;
+/** The reason an analyst gives for withdrawing a label, in characters (audited; "ok" is not a reason). */
+export const RISK_LABEL_REASON_CHARS_MIN = 3;
+export const RISK_LABEL_REASON_CHARS_MAX = 500;
+/** Label rows a look-up of one party lists, the newest first. */
+export const RISK_LABEL_HISTORY_ROWS_MAX = 100;
+/** A party id (consumer, merchant, device, code): `prefix_` and base64url, at most as long as every other id the API takes. */
+export const RISK_PARTY_ID_CHARS_MAX = 64;
 
 // Fraud reports (wallet "this wasn't me", "report this code").
 /** What a reporter may write about it. */

@@ -20,10 +20,13 @@ function paramOf(error: FastifyError): string | undefined {
   return [path, field].filter(Boolean).join('.') || undefined;
 }
 
-/** Too many items in a batch body (`{"transfers": [...]}` past its maxItems) has its own code. */
+/**
+ * Too many items in a ledger batch body (`{"transfers": [...]}` or `{"accounts": [...]}` past its
+ * maxItems) has its own code; other arrays past their bound are plain INVALID_REQUEST.
+ */
 function isBatchTooLarge(error: FastifyError): boolean {
   const first = error.validation?.[0];
-  return error.validationContext === 'body' && first?.keyword === 'maxItems' && /^\/[^/]+$/.test(first.instancePath);
+  return error.validationContext === 'body' && first?.keyword === 'maxItems' && /^\/(transfers|accounts)$/.test(first.instancePath);
 }
 
 /** Every error leaves as `{"error": {type, code, message, param?}}`; bad input is never a 5xx. */

@@ -15,12 +15,13 @@ import {
   type Culprits,
   loadRuleSet,
 } from '../core/risk/index.js';
-import { SaomaError } from '../core/errors.js';
-import { RISK_DRY_RUN_DECISIONS_MAX } from '../core/limits.js';
+import { assert, SaomaError } from '../core/errors.js';
+import { RISK_DRY_RUN_DECISIONS_MAX, RISK_LABEL_REASON_CHARS_MAX, RISK_LABEL_REASON_CHARS_MIN, RISK_LABEL_WITHDRAW_IDS_MAX } from '../core/limits.js';
 import { appendAudit } from './audit.js';
 import { RISK_WARMUP_DAYS, RISK_WARMUP_PAYMENTS_MAX } from '../core/limits.js';
 import type { Database } from '../store/schema.js';
 import { newId } from './crypto.js';
+import { culpritsOf, labelHistory, labelledKinds, labelledOf, labelView, latestLabelMs, lockLabelWithdrawals, type LabelView, type PartyKind } from './risk-labels.js';
 
 /** What became of a decided payment. */
 export type RiskEffect = 'completed' | 'challenged' | 'held' | 'declined';
@@ -50,10 +51,20 @@ const RULE_SET_SETTING = 'risk.rule_set';
 export type FraudParty = 'payee' | 'payer' | 'device' | 'code';
 export const FRAUD_PARTIES: readonly FraudParty[] = ['payee', 'payer', 'device', 'code'];
 
-/** An analyst's verdict on a payment, as stored and fed back. */
+/** An analyst's verdict on a payment, or a withdrawal of fraud labels, as stored and fed back. */
 export type LabelInput =
   | { readonly verdict: 'legitimate'; readonly paymentId: string; readonly payerId: string; readonly payeeId: string }
-  | { readonly verdict: 'fraud'; readonly paymentId: string | null; readonly payerId: string; readonly payeeId: string; readonly culprits: Culprits };
+  | { readonly verdict: 'fraud'; readonly paymentId: string | null; readonly payerId: string; readonly payeeId: string; readonly culprits: Culprits }
+  /** Names what it clears; it is about parties, not a payment. */
+  | { readonly verdict: 'withdrawn'; readonly culprits: Culprits };
+
+/** One party as the label look-up answers it. */
+export interface PartyLabels {
+  /** The kinds it is labelled fraud as now (empty: not labelled). */
+  readonly labelledAs: readonly PartyKind[];
+  /** Label rows naming it, newest first (at most RISK_LABEL_HISTORY_ROWS_MAX). */
+  readonly labels: readonly LabelView[];
+}
 
 /**
  * The risk engine inline in every payment (decision 0015): features kept incrementally in memory
@@ -181,9 +192,11 @@ export class RiskService {
         },
       });
     }
-    // Analysts' labels (rules label.*), the newest RISK_WARMUP_PAYMENTS_MAX.
-    const labels = await this.db.selectFrom('risk_labels').selectAll().orderBy('created_at_ms', 'desc').limit(RISK_WARMUP_PAYMENTS_MAX).execute();
-    for (const l of labels) events.push(labelEvent(l));
+    // Analysts' labels (rules label.*), the newest RISK_WARMUP_PAYMENTS_MAX. Labels of the same
+    // millisecond go in the order the label look-up reads them (by id), oldest first: the sort
+    // below keeps it, so a replay and a look-up agree on which came last.
+    const labels = await this.db.selectFrom('risk_labels').selectAll().orderBy('created_at_ms', 'desc').orderBy('id', 'desc').limit(RISK_WARMUP_PAYMENTS_MAX).execute();
+    for (const l of labels.reverse()) events.push(labelEvent(l));
     // Reports against payees and codes (rules report.*): every open or investigated one counts.
     for (const r of await this.db.selectFrom('fraud_reports').select(['kind', 'payee_id', 'created_at_ms']).where('payee_id', 'is not', null).execute()) {
       const id = r.payee_id ?? undefined;
@@ -200,13 +213,14 @@ export class RiskService {
 
   /** The row that records an analyst's verdict; write it with the decision, then call observeLabel. */
   labelRow(input: LabelInput, actor: string, now: number): Database['risk_labels'] {
-    const culprits = input.verdict === 'fraud' ? input.culprits : { accountIds: [], deviceIds: [], codeIds: [] };
+    const culprits = input.verdict === 'legitimate' ? { accountIds: [], deviceIds: [], codeIds: [] } : input.culprits;
+    const payment = input.verdict === 'withdrawn' ? { paymentId: null, payerId: null, payeeId: null } : input;
     return {
       id: newId('lbl'),
       verdict: input.verdict,
-      payment_id: input.paymentId,
-      payer_id: input.payerId,
-      payee_id: input.payeeId,
+      payment_id: payment.paymentId,
+      payer_id: payment.payerId,
+      payee_id: payment.payeeId,
       culprit_accounts: JSON.stringify(culprits.accountIds),
       culprit_devices: JSON.stringify(culprits.deviceIds),
       culprit_codes: JSON.stringify(culprits.codeIds),
@@ -222,6 +236,54 @@ export class RiskService {
   /** Feeds a stored label to the features: the next payment sees it. */
   observeLabel(row: Database['risk_labels']): void {
     this.features.observe(labelEvent(row));
+  }
+
+  /** Of the parties given, those labelled fraud now (the newest label naming each decides). */
+  async labelled(parties: Culprits): Promise<Culprits> {
+    return labelledOf(this.db, parties);
+  }
+
+  /** Whether a party is labelled fraud now, as what, and the labels naming it. */
+  async partyLabels(partyId: string): Promise<PartyLabels> {
+    const [kinds, rows] = await Promise.all([labelledKinds(this.db, partyId), labelHistory(this.db, partyId)]);
+    return { labelledAs: [...kinds], labels: rows.map(labelView) };
+  }
+
+  /**
+   * Withdraws fraud labels found to be mistaken (an appeal upheld): stored as a `withdrawn` label
+   * with the audit entry, then fed to the features. Every party named must be labelled fraud now
+   * as what it is named (RISK_LABEL_NOT_ACTIVE otherwise, and nothing is stored).
+   */
+  async withdrawLabels(parties: Culprits, reason: string, actor: string): Promise<LabelView> {
+    const named = [...parties.accountIds, ...parties.deviceIds, ...parties.codeIds];
+    if (named.length === 0 || named.length > RISK_LABEL_WITHDRAW_IDS_MAX) {
+      throw new SaomaError('INVALID_REQUEST', `name 1 to ${RISK_LABEL_WITHDRAW_IDS_MAX} accounts, devices and codes together`, 'accountIds');
+    }
+    for (const field of ['accountIds', 'deviceIds', 'codeIds'] as const) {
+      if (new Set(parties[field]).size !== parties[field].length) throw new SaomaError('INVALID_REQUEST', `${field} names an id twice`, field);
+    }
+    const trimmed = reason.trim();
+    if (trimmed.length < RISK_LABEL_REASON_CHARS_MIN || reason.length > RISK_LABEL_REASON_CHARS_MAX) {
+      throw new SaomaError('INVALID_REQUEST', `a reason is ${RISK_LABEL_REASON_CHARS_MIN} to ${RISK_LABEL_REASON_CHARS_MAX} characters`, 'reason');
+    }
+    const now = this.nowMs();
+    const row = await this.db.transaction().execute(async (trx) => {
+      await lockLabelWithdrawals(trx);
+      const active = await labelledOf(trx, parties);
+      for (const field of ['accountIds', 'deviceIds', 'codeIds'] as const) {
+        const index = parties[field].findIndex((id) => !active[field].includes(id));
+        if (index >= 0) throw new SaomaError('RISK_LABEL_NOT_ACTIVE', `${parties[field][index]} is not labelled fraud as ${field === 'accountIds' ? 'an account' : field === 'deviceIds' ? 'a device' : 'a code'} now`, `${field}.${index}`);
+      }
+      // Stored after every label it withdraws, even within the same millisecond: labels apply in
+      // time order, at start-up as here, and a tie could replay the withdrawal first.
+      const atMs = Math.max(now, (await latestLabelMs(trx, parties)) + 1);
+      const label = this.labelRow({ verdict: 'withdrawn', culprits: parties }, actor, atMs);
+      await trx.insertInto('risk_labels').values(label).execute();
+      await appendAudit(trx, { actor, action: 'risk.label.withdraw', objectId: label.id, detail: { reason: trimmed, ...parties } }, now);
+      return label;
+    });
+    this.observeLabel(row);
+    return labelView(row);
   }
 
   /** Decides a payment about to be made. Pure in-memory work: well under a millisecond. */
@@ -274,6 +336,7 @@ export class RiskService {
 function labelEvent(row: Database['risk_labels']): RiskEvent {
   const atMs = Number(row.created_at_ms);
   if (row.verdict === 'legitimate') return { type: 'label', verdict: 'legitimate', payerId: row.payer_id ?? '', payeeId: row.payee_id ?? '', atMs };
-  const ids = (json: string) => (JSON.parse(json) as unknown[]).filter((x): x is string => typeof x === 'string');
-  return { type: 'label', verdict: 'fraud', culprits: { accountIds: ids(row.culprit_accounts), deviceIds: ids(row.culprit_devices), codeIds: ids(row.culprit_codes) }, atMs };
+  // Only this service writes labels: another verdict is a broken store, not one to read as fraud.
+  assert(row.verdict === 'fraud' || row.verdict === 'withdrawn', `label ${row.id} has a known verdict, not ${row.verdict}`);
+  return { type: 'label', verdict: row.verdict, culprits: culpritsOf(row), atMs };
 }

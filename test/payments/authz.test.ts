@@ -122,6 +122,16 @@ async function aliceReport(c: Cast): Promise<string> {
   expect(res.status, res.text).toBe(201);
   return res.body.id as string;
 }
+/** A device id an analyst labelled fraud (stored as a confirmed report stores it): a label to withdraw. */
+async function labelledDevice(c: Cast): Promise<string> {
+  const platform = c.world.env.platform;
+  const deviceId = `dev_authz${next()}`;
+  const culprits = { accountIds: [], deviceIds: [deviceId], codeIds: [] };
+  const label = platform.risk.labelRow({ verdict: 'fraud', paymentId: null, payerId: c.alice.consumerId!, payeeId: c.shop.merchant.id, culprits }, 'staff:authz', c.world.clock.now());
+  await platform.store.db.insertInto('risk_labels').values(label).execute();
+  platform.risk.observeLabel(label);
+  return deviceId;
+}
 async function applicant(c: Cast): Promise<Merchant> {
   return (await c.world.merchant(`Applicant ${next()}`, { approve: false })).merchant;
 }
@@ -675,6 +685,14 @@ const ROUTES: readonly Row[] = [
     audience: { kind: 'staff', roles: ['admin', 'risk'] },
     ok: 409,
     make: async (c) => ({ path: `/v1/ops/risk/reviews/${await alicePays(c, 100 + next())}/decline` }),
+  },
+  { method: 'GET', template: '/v1/ops/risk/labels', audience: { kind: 'staff', roles: ['admin', 'risk'] }, ok: 200, make: async (c) => ({ path: `/v1/ops/risk/labels?party=${c.shop.merchant.id}` }) },
+  {
+    method: 'POST',
+    template: '/v1/ops/risk/labels/withdraw',
+    audience: { kind: 'staff', roles: ['admin', 'risk'] },
+    ok: 200,
+    make: async (c) => ({ path: '/v1/ops/risk/labels/withdraw', json: { deviceIds: [await labelledDevice(c)], reason: 'appeal upheld' } }),
   },
   { method: 'GET', template: '/v1/ops/me', audience: { kind: 'staff', roles: ['admin', 'risk', 'compliance', 'support'] }, ok: 200, make: async () => ({ path: '/v1/ops/me' }) },
   { method: 'GET', template: '/v1/ops/dashboard', audience: { kind: 'staff', roles: ['admin', 'risk', 'compliance', 'support'] }, ok: 200, make: async () => ({ path: '/v1/ops/dashboard' }) },

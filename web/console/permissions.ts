@@ -10,6 +10,8 @@ export const PERMISSIONS = {
   reviewMerchants: ['admin', 'risk', 'compliance'],
   viewRiskReviews: ['admin', 'risk'],
   decideRiskReviews: ['admin', 'risk'],
+  // Labels: looked up and withdrawn (appeals) by those who make them, as the routes allow.
+  withdrawRiskLabels: ['admin', 'risk'],
   viewFraudReports: ALL_ROLES,
   changeFraudReportStatus: ['admin', 'risk', 'support'],
   viewAudit: ['admin', 'risk', 'compliance'],

@@ -1,11 +1,13 @@
 // The risk review queue: payments the engine held, each with its decision trail (score, rules
 // that fired, reasons); an analyst posts one (the payee is paid) or releases it to the payer.
+// Below it, the labels panel (labels.tsx): look a party up, withdraw a mistaken label.
 import { useState } from 'react';
 import { useT } from '../shared/i18n.js';
 import { formatMoney } from '../shared/money.js';
 import { can } from './permissions.js';
 import { useSession, useStaffApi } from './session.js';
 import type { HeldPayment, Payment, RuleSet } from './types.js';
+import { LabelsPanel } from './labels.js';
 import { ErrorNote, formatTime, Loading, ScreenHeading, useDocumentTitle, useIdempotency, useLoad } from './ui.js';
 
 type FraudParty = 'payee' | 'payer' | 'device' | 'code';
@@ -66,6 +68,7 @@ export function RiskScreen() {
           ))}
         </ul>
       )}
+      <LabelsPanel />
     </section>
   );
 }

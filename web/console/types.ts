@@ -66,3 +66,23 @@ export interface AuditPage {
   readonly items: readonly AuditEntry[];
   readonly nextBeforeSeq: number | string | null;
 }
+
+/** What a label may name a party as (src/service/risk-labels.ts). */
+export type PartyKind = 'account' | 'device' | 'code';
+
+/** One row of `risk_labels` as GET /v1/ops/risk/labels answers it. */
+export interface RiskLabel {
+  readonly id: string;
+  readonly verdict: 'fraud' | 'legitimate' | 'withdrawn';
+  readonly paymentId: string | null;
+  readonly culprits: { readonly accountIds: readonly string[]; readonly deviceIds: readonly string[]; readonly codeIds: readonly string[] };
+  readonly actor: string;
+  readonly createdAtMs: number;
+}
+
+export interface LabelLookup {
+  readonly party: string;
+  readonly labelled: boolean;
+  readonly labelledAs: readonly PartyKind[];
+  readonly labels: readonly RiskLabel[];
+}

@@ -64,7 +64,7 @@ class AccountState {
   // as payee
   payee: PayeeState | undefined;
   reports = 0;
-  /** An analyst confirmed fraud against this account as a payee. */
+  /** An analyst labelled this account fraud (and no withdrawal came after): read as payee and as payer. */
   confirmedFraud = false;
 
   constructor(readonly firstSeenMs: number) {}
@@ -306,6 +306,23 @@ export class InMemoryFeatureStore implements FeatureStore {
       for (const id of event.culprits.accountIds) this.account(id, event.atMs).confirmedFraud = true;
       for (const id of event.culprits.deviceIds) this.devices.upsert(id, () => new DeviceState(event.atMs)).confirmedFraud = true;
       for (const id of event.culprits.codeIds) this.codes.upsert(id, () => new CodeState(event.atMs)).confirmedFraud = true;
+      return;
+    }
+    if (event.verdict === 'withdrawn') {
+      // Only what is known is cleared: a withdrawal must not create state (an account's first-seen
+      // time is its age for the rules) for something this store never saw.
+      for (const id of event.culprits.accountIds) {
+        const account = this.accounts.get(id);
+        if (account) account.confirmedFraud = false;
+      }
+      for (const id of event.culprits.deviceIds) {
+        const device = this.devices.get(id);
+        if (device) device.confirmedFraud = false;
+      }
+      for (const id of event.culprits.codeIds) {
+        const code = this.codes.get(id);
+        if (code) code.confirmedFraud = false;
+      }
       return;
     }
     // A payment an analyst cleared: the pair is trusted from now on (established, not new), and a

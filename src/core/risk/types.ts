@@ -51,10 +51,15 @@ export type RiskEvent =
    * collector, a mule, a colluding merchant), devices (a thief's phone, a farm's), codes (a sticker).
    * `legitimate` makes the payer and payee a trusted pair at once and withdraws a fraud label on the
    * payee (an analyst posted a payment to it, or upheld an appeal against a refusal).
+   * `withdrawn` takes back fraud labels found to be mistaken (an appeal upheld without a payment to
+   * post): `culprits` names the accounts, devices and codes it clears. Labels apply in time order,
+   * so a fraud label after a withdrawal labels the party again.
    */
   | { readonly type: 'label'; readonly verdict: 'fraud'; readonly culprits: Culprits; readonly atMs: number }
-  | { readonly type: 'label'; readonly verdict: 'legitimate'; readonly payerId: string; readonly payeeId: string; readonly atMs: number };
+  | { readonly type: 'label'; readonly verdict: 'legitimate'; readonly payerId: string; readonly payeeId: string; readonly atMs: number }
+  | { readonly type: 'label'; readonly verdict: 'withdrawn'; readonly culprits: Culprits; readonly atMs: number };
 
+/** What a label names: the fraudster's accounts, devices and codes (or, withdrawn, the ones cleared). */
 export interface Culprits {
   readonly accountIds: readonly string[];
   readonly deviceIds: readonly string[];

@@ -1,11 +1,20 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import { LIST_PAGE_SIZE_DEFAULT, LIST_PAGE_SIZE_MAX } from '../../core/limits.js';
+import {
+  LIST_PAGE_SIZE_DEFAULT,
+  LIST_PAGE_SIZE_MAX,
+  RISK_LABEL_HISTORY_ROWS_MAX,
+  RISK_LABEL_REASON_CHARS_MAX,
+  RISK_LABEL_REASON_CHARS_MIN,
+  RISK_LABEL_WITHDRAW_IDS_MAX,
+  RISK_PARTY_ID_CHARS_MAX,
+} from '../../core/limits.js';
 import type { Platform } from '../../service/platform.js';
 import { errorResponses } from '../schemas.js';
 import { PaymentSchema, paymentOut } from '../views.js';
 import { requireStaff } from './auth.js';
 import { FRAUD_PARTIES, type FraudParty } from '../../service/risk.js';
+import type { LabelView } from '../../service/risk-labels.js';
 
 const HeldPayment = Type.Object({
   payment: PaymentSchema,
@@ -20,6 +29,21 @@ const HeldPayment = Type.Object({
     Type.Null(),
   ]),
 });
+
+/** Every id the API hands out is `prefix_` and base64url (src/service/crypto.ts newId). */
+const PartyId = Type.String({ minLength: 1, maxLength: RISK_PARTY_ID_CHARS_MAX, pattern: '^[A-Za-z0-9_-]+$', description: 'a consumer, merchant, device or code id' });
+const Culprits = Type.Object({ accountIds: Type.Array(Type.String()), deviceIds: Type.Array(Type.String()), codeIds: Type.Array(Type.String()) });
+const Label = Type.Object({
+  id: Type.String(),
+  verdict: Type.Union([Type.Literal('fraud'), Type.Literal('legitimate'), Type.Literal('withdrawn')], { description: '`fraud`: found to be the fraudster\'s; `legitimate`: a posted payment, clears a fraud label on its payee; `withdrawn`: fraud labels taken back' }),
+  paymentId: Type.Union([Type.String(), Type.Null()], { description: 'the payment the verdict was about; null for a withdrawal' }),
+  culprits: Type.Object(Culprits.properties, { description: 'what a fraud label names, or what a withdrawal clears; empty for `legitimate`' }),
+  actor: Type.String({ description: 'who decided: `staff:<token id>`' }),
+  createdAtMs: Type.Integer(),
+});
+const labelOut = (l: LabelView) => ({ ...l, culprits: { accountIds: [...l.culprits.accountIds], deviceIds: [...l.culprits.deviceIds], codeIds: [...l.culprits.codeIds] } });
+const WithdrawIds = (what: string) =>
+  Type.Optional(Type.Array(PartyId, { uniqueItems: true, maxItems: RISK_LABEL_WITHDRAW_IDS_MAX, description: `${what} whose fraud label is withdrawn` }));
 
 /** The review queue: payments the risk engine held, for risk analysts to post or release. */
 export const riskOpsRoutes: FastifyPluginAsyncTypebox<{ platform: Platform }> = async (app, { platform }) => {
@@ -159,4 +183,60 @@ export const riskOpsRoutes: FastifyPluginAsyncTypebox<{ platform: Platform }> = 
       },
     );
   }
+  // ---- labels: look one party up, withdraw a mistaken fraud label (appeals; docs/risk-labels.md) ----
+
+  app.get(
+    '/v1/ops/risk/labels',
+    {
+      onRequest: analysts,
+      schema: {
+        tags: ['ops'],
+        summary: 'Whether a party (account, device or code) is labelled fraud now, and the labels naming it, newest first',
+        security,
+        querystring: Type.Object({ party: PartyId }, { additionalProperties: false }),
+        response: {
+          200: Type.Object({
+            party: Type.String(),
+            labelled: Type.Boolean({ description: 'labelled fraud now as an account, a device or a code: rules label.* stop its payments with strangers' }),
+            labelledAs: Type.Array(Type.Union([Type.Literal('account'), Type.Literal('device'), Type.Literal('code')]), { description: 'what it is labelled fraud as (a merchant can be both its account and its code)' }),
+            labels: Type.Array(Label, { maxItems: RISK_LABEL_HISTORY_ROWS_MAX }),
+          }),
+          ...errorResponses(400, 401, 403, 429, 503),
+        },
+      },
+    },
+    async (request) => {
+      const party = request.query.party;
+      const found = await platform.risk.partyLabels(party);
+      return { party, labelled: found.labelledAs.length > 0, labelledAs: [...found.labelledAs], labels: found.labels.map(labelOut) };
+    },
+  );
+
+  app.post(
+    '/v1/ops/risk/labels/withdraw',
+    {
+      onRequest: analysts,
+      schema: {
+        tags: ['ops'],
+        summary: 'Withdraw fraud labels found to be mistaken (an appeal upheld), with a reason; audited, in force at once',
+        description: `Every id named must be labelled fraud now as what it is named (409 RISK_LABEL_NOT_ACTIVE otherwise, and nothing changes). 1 to ${RISK_LABEL_WITHDRAW_IDS_MAX} ids in all.`,
+        security,
+        body: Type.Object(
+          {
+            accountIds: WithdrawIds('consumer and merchant accounts'),
+            deviceIds: WithdrawIds('devices'),
+            codeIds: WithdrawIds('codes'),
+            reason: Type.String({ minLength: RISK_LABEL_REASON_CHARS_MIN, maxLength: RISK_LABEL_REASON_CHARS_MAX, description: 'why the label was wrong (kept in the audit log)' }),
+          },
+          { additionalProperties: false },
+        ),
+        response: { 200: Type.Object({ label: Label }), ...errorResponses(400, 401, 403, 409, 413, 429, 503) },
+      },
+    },
+    async (request) => {
+      const { accountIds = [], deviceIds = [], codeIds = [], reason } = request.body;
+      const label = await platform.risk.withdrawLabels({ accountIds, deviceIds, codeIds }, reason, `staff:${request.staff!.tokenId}`);
+      return { label: labelOut(label) };
+    },
+  );
 };
