@@ -8,21 +8,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { SaomaApiError, type WalletClient } from '../../src/sdk/index.js';
 import { audit } from './a11y-audit.js';
 import { apiCall, cliStaffToken, fundedWallet, launchBrowser, newCamera, newContext, recordPageErrors, screenshot, startServer, type RunningServer } from './harness.js';
-
-interface LabelBody {
-  id: string;
-  verdict: string;
-  paymentId: string | null;
-  culprits: { accountIds: string[]; deviceIds: string[]; codeIds: string[] };
-  actor: string;
-  createdAtMs: number;
-}
-interface LookupBody {
-  party: string;
-  labelled: boolean;
-  labelledAs: string[];
-  labels: LabelBody[];
-}
+import type { LabelLookup, RiskLabel } from '../../web/console/types.js';
 
 const HELD_MINOR = 8888;
 const SMALL_MINOR = 1234;
@@ -36,8 +22,8 @@ describe('withdrawing a fraud label in the console', () => {
   const contexts: BrowserContext[] = [];
 
   const shopId = (): string => server.demo.merchant.id;
-  const lookup = async (): Promise<LookupBody> => {
-    const res = await apiCall<LookupBody>(server.base, 'GET', `/v1/ops/risk/labels?party=${shopId()}`, riskToken);
+  const lookup = async (): Promise<LabelLookup> => {
+    const res = await apiCall<LabelLookup>(server.base, 'GET', `/v1/ops/risk/labels?party=${shopId()}`, riskToken);
     expect(res.status).toBe(200);
     return res.body;
   };

@@ -6,6 +6,7 @@ import { labelsNaming } from '../../src/service/risk-labels.js';
 import { STORE_NAMES } from '../helpers/stores.js';
 import { call, expectError, staffToken } from '../http/helpers.js';
 import { apiError, dbSnapshot, expectSameSnapshot, openWorld, type World } from './world.js';
+import type { LabelLookup, RiskLabel } from '../../web/console/types.js';
 
 // An appeal against a fraud label (docs/risk-labels.md): an analyst labels a payee when declining a
 // held payment, its next customer is refused; the analyst looks the payee up, withdraws the label
@@ -24,21 +25,6 @@ const PIN = '135790';
 const HELD_MINOR = 150_000;
 const SMALL_MINOR = 2_000;
 
-interface LabelBody {
-  id: string;
-  verdict: 'fraud' | 'legitimate' | 'withdrawn';
-  paymentId: string | null;
-  culprits: { accountIds: string[]; deviceIds: string[]; codeIds: string[] };
-  actor: string;
-  createdAtMs: number;
-}
-interface LookupBody {
-  party: string;
-  labelled: boolean;
-  labelledAs: string[];
-  labels: LabelBody[];
-}
-
 describe.each(STORE_NAMES)('withdrawing a fraud label on appeal (%s)', (store) => {
   let world: World;
   let fake: { client: MerchantClient; merchant: Merchant };
@@ -48,7 +34,7 @@ describe.each(STORE_NAMES)('withdrawing a fraud label on appeal (%s)', (store) =
   let seq = 0;
 
   const labelRows = () => world.env.platform.store.db.selectFrom('risk_labels').selectAll().orderBy('created_at_ms').execute();
-  const lookup = (party: string, token = analyst) => call<LookupBody>(world.base, 'GET', `/v1/ops/risk/labels?party=${encodeURIComponent(party)}`, { token });
+  const lookup = (party: string, token = analyst) => call<LabelLookup>(world.base, 'GET', `/v1/ops/risk/labels?party=${encodeURIComponent(party)}`, { token });
   const withdraw = (json: unknown, options: { token?: string; key?: string } = {}) =>
     call(world.base, 'POST', '/v1/ops/risk/labels/withdraw', { token: options.token ?? analyst, json, headers: options.key ? { 'idempotency-key': options.key } : {} });
   /** A held payment to the fake shop, declined by the analyst naming the payee as the fraudster's. */
@@ -117,7 +103,7 @@ describe.each(STORE_NAMES)('withdrawing a fraud label on appeal (%s)', (store) =
     const key = `withdraw-${store}-1`;
     const done = await withdraw({ accountIds: [fake.merchant.id], reason }, { key });
     expect(done.status, done.text).toBe(200);
-    const label = done.body.label as LabelBody;
+    const label = done.body.label as RiskLabel;
     expect(label).toMatchObject({ verdict: 'withdrawn', paymentId: null, culprits: { accountIds: [fake.merchant.id], deviceIds: [], codeIds: [] } });
     expect(label.createdAtMs).toBeGreaterThan(found.body.labels[0]!.createdAtMs);
     const replay = await withdraw({ accountIds: [fake.merchant.id], reason }, { key });
