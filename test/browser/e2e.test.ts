@@ -155,7 +155,8 @@ describe('scan to pay across the wallet, the counter and the console', () => {
     await shop.getByTestId('mode-scan').click();
     await shop.getByTestId('scan-amount').fill('8.80');
     await shop.getByTestId('scan-start').click();
-    const result = shop.getByTestId('scan-result');
+    // "Charging…" shows under the same test id while the request is out; wait for the answer.
+    const result = shop.locator('[data-testid="scan-result"]:not([data-status="charging"])');
     await result.waitFor({ timeout: 30_000 });
     expect(await result.getAttribute('data-status')).toBe('succeeded');
     await screenshot(shop, 'merchant-scan');
