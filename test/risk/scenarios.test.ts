@@ -68,7 +68,9 @@ const ids = (d: Decision) => d.hits.map((h) => h.ruleId);
 
 describe('fraud scenarios fire their rules', () => {
   it('account takeover: new device by re-verification, PIN reset, then payments to new payees', () => {
-    const w = new World().person('alice', 800).person('thief-a', 20).person('thief-b', 20).person('thief-c', 20).history('alice');
+    // The thief's payees pay for things themselves (a payee kept only to receive is held on its own: see below).
+    const w = new World().person('alice', 800).history('alice');
+    for (const payee of ['thief-a', 'thief-b', 'thief-c']) w.person(payee, 20).history(payee, 'kiosk', 'cell-99');
     w.store.observe({ type: 'device_bound', payerId: 'alice', deviceId: 'thief-phone', via: 'reverification', atMs: T });
     w.store.observe({ type: 'credentials_changed', payerId: 'alice', what: 'pin_reset', atMs: T + 5 * MIN });
     const thief = { deviceId: 'thief-phone', ip: 'proxy' };
@@ -120,6 +122,8 @@ describe('fraud scenarios fire their rules', () => {
 
   it('recruited mule: an old account with a history that strangers pay for nothing is held from the third such transfer, and so is its spending', () => {
     const w = new World().person('student', 900).history('student').merchant('gold', 2000);
+    // A stranger bought the student's old bike a week ago: strangers paying is not new for this account.
+    w.person('bike-buyer', 700).pay(T - 7 * DAY, { payerId: 'bike-buyer', payeeId: 'student', amountMinor: BigInt(300 * YUAN) });
     for (let i = 0; i < 2; i++) {
       w.person(`victim${i}`, 600).history(`victim${i}`);
       expect(blocked(w.pay(T + i * HOUR, { payerId: `victim${i}`, payeeId: 'student', amountMinor: BigInt(700 * YUAN) }))).toBe(false);
@@ -147,8 +151,50 @@ describe('fraud scenarios fire their rules', () => {
     expect(ids(second)).toContain('mule.strangers-paying-large-sums');
   });
 
+  it('recruited mule: strangers suddenly paying an account that no stranger paid in the month before are held from the second, 500 yuan or more between them', () => {
+    const w = new World().person('pensioner', 2000).history('pensioner');
+    w.person('v1', 600).history('v1').person('v2', 600).history('v2');
+    expect(w.pay(T, { payerId: 'v1', payeeId: 'pensioner', amountMinor: BigInt(350 * YUAN) }).outcome).toBe('approve');
+    const second = w.pay(T + 3 * HOUR, { payerId: 'v2', payeeId: 'pensioner', amountMinor: BigInt(200 * YUAN) });
+    expect(second.outcome).toBe('review');
+    expect(ids(second)).toContain('mule.strangers-suddenly-paying');
+    // A seller whom strangers paid now and then over the month: two buyers in a day are trade.
+    const s = new World().person('seller', 2000).history('seller');
+    for (let i = 0; i < 3; i++) s.person(`past${i}`, 600).pay(T - (20 - 5 * i) * DAY, { payerId: `past${i}`, payeeId: 'seller', amountMinor: BigInt(150 * YUAN) });
+    expect(s.store.features(payment_({ payerId: 'x', payeeId: 'seller', amountMinor: 1n }), T).payee_stranger_receipts_before_30d).toBe(3);
+    s.person('b1', 600).history('b1').person('b2', 600).history('b2');
+    expect(blocked(s.pay(T, { payerId: 'b1', payeeId: 'seller', amountMinor: BigInt(350 * YUAN) }))).toBe(false);
+    expect(blocked(s.pay(T + 3 * HOUR, { payerId: 'b2', payeeId: 'seller', amountMinor: BigInt(200 * YUAN) }))).toBe(false);
+  });
+
+  it('an account kept only to receive: a stranger transferring 100 yuan or more to an account between a week and six months old that never pays for anything is held', () => {
+    const w = new World().person('collector', 25).person('payer', 700).history('payer');
+    const into = w.pay(T, { payerId: 'payer', payeeId: 'collector', amountMinor: BigInt(150 * YUAN) });
+    expect(into.outcome).toBe('review');
+    expect(ids(into)).toContain('mule.receive-only-account');
+    // The same age, but a person who lives on the account (lunches, fares) is paid like anyone.
+    const lives = new World().person('newcomer', 25).history('newcomer').person('payer', 700).history('payer');
+    expect(lives.store.features(payment_({ payerId: 'payer', payeeId: 'newcomer', amountMinor: 1n }), T).payee_payments_made).toBe(30);
+    expect(blocked(lives.pay(T, { payerId: 'payer', payeeId: 'newcomer', amountMinor: BigInt(150 * YUAN) }))).toBe(false);
+    // An account opened yesterday (or any account of a deployment launched this week) has had no time to pay for anything.
+    const joined = new World().person('joined', 1).person('payer', 700).history('payer');
+    expect(blocked(joined.pay(T, { payerId: 'payer', payeeId: 'joined', amountMinor: BigInt(150 * YUAN) }))).toBe(false);
+  });
+
+  it('QR sticker swap without location: a personal code of a young account that never pays for anything, paid by a walk-in, is held', () => {
+    const w = new World().person('fraudster', 40).person('walk-in', 800).history('walk-in');
+    const d = w.pay(T, { payerId: 'walk-in', payeeId: 'fraudster', amountMinor: BigInt(32 * YUAN), ...atPersonalCode('fraudster', undefined) });
+    expect(d.outcome).toBe('review');
+    expect(ids(d)).toContain('swap.receive-only-personal-code');
+    expect(d.reasons.join(' ')).toMatch(/check the name on the code/);
+    // A young stall whose owner pays for things with the same account is not a receive-only account.
+    const stall = new World().person('young-stall', 40).history('young-stall').person('walk-in', 800).history('walk-in');
+    expect(blocked(stall.pay(T, { payerId: 'walk-in', payeeId: 'young-stall', amountMinor: BigInt(32 * YUAN), ...atPersonalCode('young-stall', undefined) }))).toBe(false);
+  });
+
   it("QR sticker swap: a personal code that a stall's regulars start paying at the stall", () => {
-    const w = new World().merchant('noodles', 900).person('fraudster', 40);
+    // A fraudster who also pays for things with the account (one kept only to receive is held on its own: see below).
+    const w = new World().merchant('noodles', 900).person('fraudster', 40).history('fraudster', 'kiosk', 'cell-99');
     for (const r of ['r1', 'r2', 'r3', 'r4']) w.person(r, 700).history(r, 'noodles', 'cell-7');
     const swapped = (payer: string, at: number) => w.pay(at, { payerId: payer, payeeId: 'fraudster', amountMinor: BigInt(25 * YUAN), ...atPersonalCode('fraudster', 'cell-7') });
     // A personal code never used before, paid instead of the usual shop: held, with the reason shown.
@@ -226,6 +272,26 @@ describe('fraud scenarios fire their rules', () => {
     // The price, on purpose: the same shop under four months old looks like a ring and is held.
     const young = w.pay(T + 2 * HOUR, sale('walk-in', 'new-phones', 1_500));
     expect(ids(young)).toContain('collusion.few-payers-large-takings');
+  });
+
+  it('merchant collusion: after three brand-new, near-empty accounts paid a young merchant 200 yuan or more this week, its sizeable sales are held, from old accounts too', () => {
+    const sale = (payer: string, yuan: number) =>
+      ({ payerId: payer, payeeId: 'front', amountMinor: BigInt(yuan * YUAN), kind: 'merchant', payeeKind: 'business', merchantTier: 'standard', codeKind: 'static', codeVerdict: 'genuine' }) as const;
+    const w = new World().merchant('front', 45);
+    for (let i = 0; i < 2; i++) {
+      w.person(`opened${i}`, 20 + i);
+      expect(blocked(w.pay(T + i * DAY, sale(`opened${i}`, 320)))).toBe(false);
+    }
+    w.person('opened2', 8);
+    const third = w.pay(T + 2 * DAY, sale('opened2', 350));
+    expect(third.outcome).toBe('review');
+    expect(ids(third)).toContain('collusion.new-accounts-buying-large');
+    w.person('recruited', 900).history('recruited');
+    expect(ids(w.pay(T + 3 * DAY, sale('recruited', 600)))).toContain('collusion.new-accounts-buying-large');
+    // Small purchases by the same new accounts do not count, and small sales are not held.
+    const shop = new World().merchant('new-bakery', 45);
+    for (let i = 0; i < 5; i++) shop.person(`neighbour${i}`, 10).pay(T + i * HOUR, { ...sale(`neighbour${i}`, 30), payeeId: 'new-bakery' });
+    expect(shop.store.features(payment_({ ...sale('x', 1), payeeId: 'new-bakery' }), T + DAY).payee_new_account_payers_7d).toBe(0);
   });
 
   it('accounts opened for fraud: an empty young account paying a stranger a large sum is held; its first lunch is not', () => {
@@ -342,7 +408,7 @@ describe('legitimate look-alikes are not blocked', () => {
 
 describe("analysts' labels feed back", () => {
   it("a collector confirmed as fraud: strangers' payments to it are declined, its family still pays it; the mule's own payments out to strangers are declined", () => {
-    const w = new World().person('collector', 20).person('mum', 900).person('victim', 900).person('next', 10).history('victim').history('mum');
+    const w = new World().person('collector', 20).person('mum', 900).person('victim', 900).person('next', 10).history('victim').history('mum').history('collector', 'kiosk', 'cell-99');
     w.pay(T - 3 * DAY, { payerId: 'mum', payeeId: 'collector', amountMinor: BigInt(200 * YUAN) });
     expect(w.pay(T, { payerId: 'victim', payeeId: 'collector', amountMinor: BigInt(50 * YUAN) }).outcome).toBe('approve');
     w.store.observe({ type: 'label', verdict: 'fraud', culprits: { accountIds: ['collector'], deviceIds: [], codeIds: [] }, atMs: T + HOUR });

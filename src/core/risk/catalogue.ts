@@ -48,6 +48,7 @@ export const FEATURES = {
   payer_received_48h_minor: num('money the payer received from others in the last 48 hours'),
   payer_unexplained_transfers_48h: num("transfers from unrelated payers to the payer in the last 48 hours that were not paying back what the payer had just spent at shops (a group dinner's host is paid back)"),
   payer_unexplained_in_48h_minor: num('the money in those transfers beyond what they paid back, minor units'),
+  payer_stranger_receipts_before_30d: num('transfers and personal-code payments the payer received from unrelated payers between about 30 and 2 days ago, whole days (the life before a sudden change)'),
   payer_fast_out_after: num('share of the money the payer received in the last 48 hours that has left again, counting this payment (0 to 1)'),
 
   // the device
@@ -75,6 +76,7 @@ export const FEATURES = {
   // the payee
   payee_account_age_days: num("days since the payee's account was opened"),
   payee_history_count: num('completed payments the payee received before'),
+  payee_payments_made: num('completed payments the payee made as a payer (an account kept only to receive has none)'),
   payee_amount_typical_minor: num("the payee's typical receipt (exponentially weighted mean), minor units"),
   amount_over_payee_typical: num("this amount over the payee's typical receipt (floor 10.00)"),
   payee_count_1m: num('payment attempts to the payee in the last minute'),
@@ -94,6 +96,8 @@ export const FEATURES = {
   payee_received_per_payer_7d_minor: num('that money divided by the distinct payers who paid (or tried to pay) the payee in the last 7 days, minor units'),
   payee_payments_per_payer_7d: num('payments the payee received in the last 7 days divided by those distinct payers'),
   payee_fast_out_ratio: num('share of the money the payee received in the last 48 hours that has left again, paid on or withdrawn (0 to 1)'),
+  payee_new_account_payers_7d: num('distinct payers of the last 7 days, counting this one, that paid (or tried to pay) 200.00 or more from an account under 90 days old with at most 2 payments of its own'),
+  payee_stranger_receipts_before_30d: num('transfers and personal-code payments the payee received from unrelated payers between about 30 and 2 days ago, whole days'),
   payee_refunds_7d: num('refunds the payee made in the last 7 days'),
   payee_refund_ratio_7d: num("refunded over received value of the payee's last 7 days (0 when nothing was received)"),
   payee_reports: num('fraud reports against the payee'),

@@ -251,6 +251,19 @@ const muleAccounts: Rule[] = [
     when: all(newPayee, ge('payer_unexplained_transfers_48h', 2), ge('payer_unexplained_in_48h_minor', 1_000 * YUAN), ge('amount_minor', 100 * YUAN)),
     ...HOLD,
   },
+  {
+    id: 'mule.receive-only-account',
+    // From a week old: a new account (and every account of a deployment launched this week) has had no time to pay for anything.
+    description: 'A transfer of 100 yuan or more from a stranger to an account between a week and six months old that has made almost no payments of its own: an account opened to collect, not a person who lives on it.',
+    when: all(is('kind_p2p'), newPayee, stranger, lt('payee_payments_made', 3), ge('payee_account_age_days', 7), lt('payee_account_age_days', 180), ge('amount_minor', 100 * YUAN)),
+    ...HOLD,
+  },
+  {
+    id: 'mule.strangers-suddenly-paying',
+    description: 'A transfer from a stranger to an account over a month old that no stranger paid in the month before, now the second or later for nothing bought in two days, 500 yuan or more between them: an account just recruited to collect.',
+    when: all(is('kind_p2p'), stranger, ge('payee_account_age_days', 30), lt('payee_stranger_receipts_before_30d', 1), ge('payee_unexplained_transfers_48h', 2), ge('payee_unexplained_in_48h_minor', 500 * YUAN), ge('amount_minor', 100 * YUAN)),
+    ...HOLD,
+  },
 ];
 
 const stickerSwap: Rule[] = [
@@ -298,6 +311,13 @@ const stickerSwap: Rule[] = [
     id: 'swap.new-code-diverting',
     description: "A printed code first used in the last two days that a shop's regular customer paid instead, and another stranger this hour.",
     when: all(newPayee, lt('code_age_hours', 48), ge('code_diverted_24h', 1), ge('code_new_payers_1h', 2)),
+    ...HOLD,
+  },
+  {
+    id: 'swap.receive-only-personal-code',
+    description: "A personal code of an account between a week and six months old that has made almost no payments of its own, paid by a stranger: check the name on the code with the shop before paying.",
+    showCustomer: true,
+    when: all(is('kind_personal_code'), newPayee, stranger, lt('payee_payments_made', 3), ge('payee_account_age_days', 7), lt('payee_account_age_days', 180), lt('payee_history_count', 10)),
     ...HOLD,
   },
   {
@@ -416,6 +436,12 @@ const collusion: Rule[] = [
     ),
     ...HOLD,
   },
+  {
+    id: 'collusion.new-accounts-buying-large',
+    description: "A payment of 200 yuan or more to a merchant under six months old that three or more brand-new, near-empty accounts paid 200 yuan or more this week: buyers opened for fake sales, not the shop's customers.",
+    when: all(toBusiness, lt('payee_account_age_days', 180), ge('payee_new_account_payers_7d', 3), ge('amount_minor', 200 * YUAN)),
+    ...HOLD,
+  },
 ];
 
 /**
@@ -484,7 +510,7 @@ const velocity: Rule[] = [
 ];
 
 export const DEFAULT_RULE_SET: RuleSet = {
-  version: 'default-7',
+  version: 'default-8',
   thresholds: { challenge: 30, review: 60, decline: 100 },
   rules: [...accountTakeover, ...takeoverSpending, ...probing, ...telecomFraud, ...muleAccounts, ...stickerSwap, ...collusion, ...labels, ...velocity],
   allow: [],

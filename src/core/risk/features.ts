@@ -27,6 +27,13 @@ const USUAL_AT_PLACE_PAYMENTS_MIN = 2;
 const USUAL_AT_PLACE_MS_MAX = 90 * DAY_MS;
 /** How long a payee stays new after the payer first paid it. */
 const NEW_PAYEE_MS = DAY_MS;
+/**
+ * A payer whose account is under this many days old with fewer than this many payments of its own,
+ * paying at least this much (200.00 in a two-decimal currency): an account opened for one purchase.
+ */
+const NEW_ACCOUNT_DAYS_MAX = 90;
+const NEW_ACCOUNT_PAYMENTS_MAX = 2;
+const NEW_ACCOUNT_SIZEABLE_MINOR = 20_000;
 /** Usual payees remembered per code for the same-source diversion count. */
 const DIVERTED_SOURCES_PER_CODE_MAX = 8;
 
@@ -85,6 +92,10 @@ class PayeeState {
   readonly pool48h = new ReceiptPool(HOUR_MS, 48);
   readonly received7d = new WindowCounter(DAY_MS, 7);
   readonly refunded7d = new WindowCounter(DAY_MS, 7);
+  /** Payers that were new, near-empty accounts paying a sizeable sum (see NEW_ACCOUNT_*). */
+  readonly newAccountPayers = new RecentSet(RISK_DISTINCT_PER_KEY_MAX);
+  /** Transfers and personal-code payments from unrelated payers, by day: the last 31 days, and the last 2 of them. */
+  strangers: { readonly month: WindowCounter; readonly recent: WindowCounter } | undefined;
 }
 
 class DeviceState {
@@ -194,6 +205,8 @@ export class InMemoryFeatureStore implements FeatureStore {
     const deviceSince = device ? (device.boundAtMs ?? device.firstSeenMs) : nowMs;
     const unexplainedNow = !related && p.kind === 'p2p' && payee ? unexplainedPart(payee, amount, nowMs) : !related && p.kind === 'p2p' ? amount : 0;
     const payeePayers7d = receiving?.payers.countSince(nowMs - 7 * DAY_MS) ?? 0;
+    const newAccountPayers = receiving?.newAccountPayers;
+    const newAccountPayer = isNewAccountPayer(payer, amount, nowMs) || (newAccountPayers?.seenSince(p.payerId, nowMs - 7 * DAY_MS) ?? false);
 
     return {
       amount_minor: amount,
@@ -228,6 +241,7 @@ export class InMemoryFeatureStore implements FeatureStore {
       payer_new_payers_in_48h: payerReceiving?.newPayers.countSince(nowMs - 2 * DAY_MS) ?? 0,
       payer_received_48h_minor: received48h,
       payer_fast_out_after: received48h > 0 ? (received48h - Math.max(0, kept48h - amount)) / received48h : 0,
+      payer_stranger_receipts_before_30d: strangerReceiptsBefore(payerReceiving, nowMs),
       payer_unexplained_transfers_48h: payer?.unexplainedIn48h.count(nowMs) ?? 0,
       payer_unexplained_in_48h_minor: payer?.unexplainedIn48h.sum(nowMs) ?? 0,
 
@@ -252,6 +266,7 @@ export class InMemoryFeatureStore implements FeatureStore {
 
       payee_account_age_days: ageDays(payee, nowMs),
       payee_history_count: receiving?.receivedCount ?? 0,
+      payee_payments_made: payee?.paidCount ?? 0,
       payee_amount_typical_minor: payeeTypical,
       amount_over_payee_typical: amount / Math.max(payeeTypical, RATIO_FLOOR_MINOR),
       payee_count_1m: receiving?.in.m1.count(nowMs) ?? 0,
@@ -271,6 +286,8 @@ export class InMemoryFeatureStore implements FeatureStore {
       payee_received_7d_minor: payeeReceived7d,
       payee_received_per_payer_7d_minor: payeePayers7d > 0 ? payeeReceived7d / payeePayers7d : 0,
       payee_payments_per_payer_7d: payeePayers7d > 0 ? (receiving?.received7d.count(nowMs) ?? 0) / payeePayers7d : 0,
+      payee_new_account_payers_7d: (newAccountPayers?.countSince(nowMs - 7 * DAY_MS, p.payerId) ?? 0) + (newAccountPayer ? 1 : 0),
+      payee_stranger_receipts_before_30d: strangerReceiptsBefore(receiving, nowMs),
       payee_refunds_7d: receiving?.refunded7d.count(nowMs) ?? 0,
       payee_refund_ratio_7d: payeeReceived7d > 0 ? (receiving?.refunded7d.sum(nowMs) ?? 0) / payeeReceived7d : 0,
       payee_reports: payee?.reports ?? 0,
@@ -347,6 +364,12 @@ export class InMemoryFeatureStore implements FeatureStore {
     const usual = newPayee ? usualPayeeElsewhere(payer, p, atMs) : undefined;
 
     // Attempts: velocity and distinct counts see every decided payment, completed or not.
+    if (isNewAccountPayer(payer, amount, atMs)) receiving.newAccountPayers.touch(p.payerId, atMs);
+    if (!related && p.payeeKind === 'person') {
+      receiving.strangers ??= { month: new WindowCounter(DAY_MS, 31), recent: new WindowCounter(DAY_MS, 2) };
+      receiving.strangers.month.add(atMs, 1);
+      receiving.strangers.recent.add(atMs, 1);
+    }
     payer.out.add(atMs, amount);
     if (newPayee) {
       payer.newPayees1h.add(atMs, 1);
@@ -406,6 +429,17 @@ function unexplainedPart(account: AccountState, amount: number, nowMs: number): 
 }
 
 const pairKey = (from: string, to: string): string => `${from}\u0000${to}`;
+
+/** A near-empty account under NEW_ACCOUNT_DAYS_MAX days old paying a sizeable sum (read before this payment counts). */
+function isNewAccountPayer(payer: AccountState | undefined, amount: number, nowMs: number): boolean {
+  return amount >= NEW_ACCOUNT_SIZEABLE_MINOR && ageDays(payer, nowMs) < NEW_ACCOUNT_DAYS_MAX && (payer?.paidCount ?? 0) <= NEW_ACCOUNT_PAYMENTS_MAX;
+}
+
+/** Payments from strangers to a person between about 30 days and 2 days ago (whole days): the account's life before a sudden change. */
+function strangerReceiptsBefore(receiving: PayeeState | undefined, nowMs: number): number {
+  const strangers = receiving?.strangers;
+  return strangers ? strangers.month.count(nowMs) - strangers.recent.count(nowMs) : 0;
+}
 
 function ageDays(account: AccountState | undefined, nowMs: number): number {
   if (!account) return 0;

@@ -117,6 +117,12 @@ export class RecentSet {
     return this.seen.has(id);
   }
 
+  /** Whether id was last seen at or after sinceMs. */
+  seenSince(id: string, sinceMs: number): boolean {
+    const at = this.seen.get(id);
+    return at !== undefined && at >= sinceMs;
+  }
+
   /**
    * Distinct ids seen at or after sinceMs, not counting `except`. Entries are in the order they
    * were last seen, so only the stale ones at the front are walked (exact while events arrive in
