@@ -277,7 +277,8 @@ describe('fraud scenarios fire their rules', () => {
   it('merchant collusion: after three brand-new, near-empty accounts paid a young merchant 200 yuan or more this week, its sizeable sales are held, from old accounts too', () => {
     const sale = (payer: string, yuan: number) =>
       ({ payerId: payer, payeeId: 'front', amountMinor: BigInt(yuan * YUAN), kind: 'merchant', payeeKind: 'business', merchantTier: 'standard', codeKind: 'static', codeVerdict: 'genuine' }) as const;
-    const w = new World().merchant('front', 45);
+    // A platform running for years (its first account), where accounts weeks old stand out.
+    const w = new World().merchant('front', 45).merchant('metro', 3000);
     for (let i = 0; i < 2; i++) {
       w.person(`opened${i}`, 20 + i);
       expect(blocked(w.pay(T + i * DAY, sale(`opened${i}`, 320)))).toBe(false);
@@ -292,6 +293,12 @@ describe('fraud scenarios fire their rules', () => {
     const shop = new World().merchant('new-bakery', 45);
     for (let i = 0; i < 5; i++) shop.person(`neighbour${i}`, 10).pay(T + i * HOUR, { ...sale(`neighbour${i}`, 30), payeeId: 'new-bakery' });
     expect(shop.store.features(payment_({ ...sale('x', 1), payeeId: 'new-bakery' }), T + DAY).payee_new_account_payers_7d).toBe(0);
+    // A deployment launched 45 days ago (a campus, the demo): every account is new, so new buyers are nobody's ring.
+    const launch = new World().merchant('campus-shop', 45);
+    for (let i = 0; i < 3; i++) launch.person(`student${i}`, 20 + i);
+    const sales = [0, 1, 2].map((i) => launch.pay(T + i * DAY, { ...sale(`student${i}`, 320), payeeId: 'campus-shop' }));
+    expect(launch.store.features(payment_({ ...sale('student2', 320), payeeId: 'campus-shop' }), T + 2 * DAY).payee_new_account_payers_7d).toBe(3);
+    expect(sales.map(blocked)).toEqual([false, false, false]);
   });
 
   it('accounts opened for fraud: an empty young account paying a stranger a large sum is held; its first lunch is not', () => {

@@ -115,6 +115,9 @@ export const FEATURES = {
   code_diverted_same_24h: num('the most of those diverted from one and the same usual payee'),
   code_reports: num('fraud reports against the code'),
   code_confirmed_fraud: bool("an analyst found the code to be a fraudster's"),
+
+  // the platform
+  platform_age_days: num('days since the first account on the platform was opened (on a platform launched this month every account is young, so youth tells nothing)'),
 } as const satisfies Record<string, FeatureSpec>;
 
 export type FeatureName = keyof typeof FEATURES;

@@ -438,8 +438,9 @@ const collusion: Rule[] = [
   },
   {
     id: 'collusion.new-accounts-buying-large',
+    // Accounts under 90 days old stand out only on a platform older than that: at a launch every account is one.
     description: "A payment of 200 yuan or more to a merchant under six months old that three or more brand-new, near-empty accounts paid 200 yuan or more this week: buyers opened for fake sales, not the shop's customers.",
-    when: all(toBusiness, lt('payee_account_age_days', 180), ge('payee_new_account_payers_7d', 3), ge('amount_minor', 200 * YUAN)),
+    when: all(toBusiness, ge('platform_age_days', 90), lt('payee_account_age_days', 180), ge('payee_new_account_payers_7d', 3), ge('amount_minor', 200 * YUAN)),
     ...HOLD,
   },
 ];

@@ -134,6 +134,8 @@ export class InMemoryFeatureStore implements FeatureStore {
   private readonly codes: BoundedMap<CodeState>;
   /** Completed payments per payer→payee pair. */
   private readonly pairs: BoundedMap<Pair>;
+  /** When the first account seen was opened: the platform's age. */
+  private firstAccountOpenedMs = Number.POSITIVE_INFINITY;
 
   constructor(keysMax = RISK_STORE_KEYS_MAX) {
     assert(keysMax > 0 && keysMax <= RISK_STORE_KEYS_MAX, `a feature store holds 1 to ${RISK_STORE_KEYS_MAX} keys per kind`);
@@ -148,6 +150,7 @@ export class InMemoryFeatureStore implements FeatureStore {
     switch (event.type) {
       case 'account_opened':
         this.account(event.accountId, event.atMs).openedAtMs = event.atMs;
+        this.firstAccountOpenedMs = Math.min(this.firstAccountOpenedMs, event.atMs);
         return;
       case 'device_bound': {
         const device = this.devices.upsert(event.deviceId, () => new DeviceState(event.atMs));
@@ -304,6 +307,8 @@ export class InMemoryFeatureStore implements FeatureStore {
       code_diverted_same_24h: code ? mostDivertedFromOne(code, nowMs) : 0,
       code_reports: code?.reports ?? 0,
       code_confirmed_fraud: code?.confirmedFraud ?? false,
+
+      platform_age_days: Number.isFinite(this.firstAccountOpenedMs) ? Math.max(0, (nowMs - this.firstAccountOpenedMs) / DAY_MS) : 0,
     };
   }
 
