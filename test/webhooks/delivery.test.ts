@@ -266,8 +266,10 @@ describe.each(STORE_NAMES)('webhook endpoints on %s', (storeName) => {
     // A name that resolves to loopback passes registration but is refused when connecting.
     const port = new URL(receiver.base).port;
     const sneaky = await platform.webhooks.create('m_ssrf2', { url: `http://localhost:${port}/ssrf` });
+    // The strict service delivers instead. Stopped before the event exists: a running service
+    // could otherwise dispatch it and claim its delivery first, leaving the strict one nothing to run.
+    await platform.webhooks.stop();
     await insertEvents(platform.store.db, eventsFor('m_ssrf2', 0, 1));
-    await platform.webhooks.stop(); // the strict service delivers instead
     try {
       await strict.dispatchOnce();
       let ran = 0;
