@@ -404,6 +404,21 @@ describe('legitimate look-alikes are not blocked', () => {
     expect(blocked(first)).toBe(false);
   });
 
+  it('a deployment launched this month: youth is no signal when every account is young', () => {
+    // The platform's first account is ten days old: a campus or a new scheme in its first weeks.
+    const w = new World().merchant('first-shop', 10).merchant('electronics', 8).person('student', 5).person('friend', 3);
+    const laptop = w.pay(T, { payerId: 'student', payeeId: 'electronics', amountMinor: BigInt(1_200 * YUAN), kind: 'merchant', payeeKind: 'business', merchantTier: 'standard', codeKind: 'dynamic', codeVerdict: 'genuine' });
+    expect(w.store.features(payment_({ payerId: 'student', payeeId: 'electronics', amountMinor: 1n }), T).platform_age_days).toBeCloseTo(10);
+    expect([laptop.outcome, ids(laptop)]).toEqual(['approve', []]);
+    expect(blocked(w.pay(T + HOUR, { payerId: 'student', payeeId: 'friend', amountMinor: BigInt(1_500 * YUAN) }))).toBe(false);
+    // The same payments on a platform running for years are held: a young account's large first
+    // purchase at a merchant days old, and a first large transfer to an account days old.
+    const mature = new World().merchant('metro', 3000).merchant('electronics', 8).person('student', 5).person('friend', 3);
+    const held = mature.pay(T, { payerId: 'student', payeeId: 'electronics', amountMinor: BigInt(1_200 * YUAN), kind: 'merchant', payeeKind: 'business', merchantTier: 'standard', codeKind: 'dynamic', codeVerdict: 'genuine' });
+    expect(ids(held)).toEqual(expect.arrayContaining(['mule.empty-account-large-payment', 'collusion.new-merchant-large-first-sales']));
+    expect(blocked(mature.pay(T + HOUR, { payerId: 'student', payeeId: 'friend', amountMinor: BigInt(1_500 * YUAN) }))).toBe(true);
+  });
+
   it('rent to a landlord paid for months', () => {
     const w = new World().person('hana', 900).person('landlord', 3000);
     w.pay(T - 31 * DAY, { payerId: 'hana', payeeId: 'landlord', amountMinor: BigInt(4_000 * YUAN) });

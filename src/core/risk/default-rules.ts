@@ -22,6 +22,12 @@ const newPayee = is('new_payee');
 const stranger = isNot('related');
 const toPerson = is('payee_is_person');
 const toBusiness = isNot('payee_is_person');
+/**
+ * Under `days` old, on a platform older than that: at a launch (a campus, a new scheme, the demo)
+ * every account is young, and youth says nothing until the platform has lived that long.
+ */
+const youngPayee = (days: number): Condition => all(ge('platform_age_days', days), lt('payee_account_age_days', days));
+const youngPayer = (days: number): Condition => all(ge('platform_age_days', days), lt('payer_account_age_days', days));
 const recentlyChangedCredentials = any(lt('hours_since_credential_change', RECENT_HOURS), lt('hours_since_new_device', RECENT_HOURS));
 
 const STEP_UP = { score: 30, outcome: 'challenge' } as const;
@@ -65,7 +71,7 @@ const takeoverSpending: Rule[] = [
     id: 'ato.sizeable-to-young-stranger',
     description: 'A sizeable payment to a personal account under 90 days old that you never paid: please confirm it is you.',
     showCustomer: true,
-    when: all(toPerson, stranger, lt('payee_account_age_days', 90), ge('amount_minor', 300 * YUAN)),
+    when: all(toPerson, stranger, youngPayee(90), ge('amount_minor', 300 * YUAN)),
     ...ASK,
   },
   {
@@ -136,14 +142,14 @@ const telecomFraud: Rule[] = [
     description:
       'A large first payment to a personal account opened recently is held for a check. Callers posing as police, banks or customer service ask for exactly this.',
     showCustomer: true,
-    when: all(toPerson, stranger, lt('payee_account_age_days', 30), ge('amount_minor', 1_000 * YUAN)),
+    when: all(toPerson, stranger, youngPayee(30), ge('amount_minor', 1_000 * YUAN)),
     ...HOLD,
   },
   {
     id: 'telecom.to-collecting-person',
     description: 'A sizeable first payment to a recent personal account that many strangers have paid this week.',
     showCustomer: true,
-    when: all(toPerson, stranger, ge('amount_minor', 500 * YUAN), ge('payee_new_payers_7d', 3), lt('payee_account_age_days', 90)),
+    when: all(toPerson, stranger, ge('amount_minor', 500 * YUAN), ge('payee_new_payers_7d', 3), youngPayee(90)),
     ...HOLD,
   },
   {
@@ -164,13 +170,13 @@ const muleAccounts: Rule[] = [
   {
     id: 'mule.empty-account-large-payment',
     description: 'An account under 90 days old with almost no payments of its own suddenly paying a stranger a large sum (accounts opened or bought for fraud).',
-    when: all(stranger, lt('payer_account_age_days', 90), lt('payer_history_count', 3), ge('amount_minor', 500 * YUAN)),
+    when: all(stranger, youngPayer(90), lt('payer_history_count', 3), ge('amount_minor', 500 * YUAN)),
     ...HOLD,
   },
   {
     id: 'mule.young-person-collecting',
     description: 'A payment from a stranger to a personal account under 90 days old that other strangers paid in the last two days.',
-    when: all(toPerson, stranger, lt('payee_account_age_days', 90), ge('payee_new_payers_24h', 2), ge('amount_minor', 300 * YUAN)),
+    when: all(toPerson, stranger, youngPayee(90), ge('payee_new_payers_24h', 2), ge('amount_minor', 300 * YUAN)),
     ...HOLD,
   },
   {
@@ -182,7 +188,7 @@ const muleAccounts: Rule[] = [
   {
     id: 'mule.young-pass-through',
     description: 'An account under 30 days old passing on 80% or more of what several payers sent it in two days.',
-    when: all(lt('payer_account_age_days', 30), ge('payer_fan_in_7d', 2), ge('payer_received_48h_minor', 2_000 * YUAN), ge('payer_fast_out_after', 0.8)),
+    when: all(youngPayer(30), ge('payer_fan_in_7d', 2), ge('payer_received_48h_minor', 2_000 * YUAN), ge('payer_fast_out_after', 0.8)),
     ...HOLD,
   },
   {
@@ -194,13 +200,13 @@ const muleAccounts: Rule[] = [
   {
     id: 'mule.young-account-first-receipt',
     description: 'A sizeable transfer from a stranger to a personal account under 30 days old that has never received money before.',
-    when: all(is('kind_p2p'), toPerson, stranger, lt('payee_account_age_days', 30), lt('payee_history_count', 1), ge('amount_minor', 300 * YUAN)),
+    when: all(is('kind_p2p'), toPerson, stranger, youngPayee(30), lt('payee_history_count', 1), ge('amount_minor', 300 * YUAN)),
     ...HOLD,
   },
   {
     id: 'mule.young-collector-paying-on',
     description: 'An account under 90 days old that four or more strangers paid in the last two days (not paying back a bill), paying a new person.',
-    when: all(toPerson, newPayee, lt('payer_account_age_days', 90), ge('payer_unexplained_transfers_48h', 4), ge('amount_minor', 20 * YUAN)),
+    when: all(toPerson, newPayee, youngPayer(90), ge('payer_unexplained_transfers_48h', 4), ge('amount_minor', 20 * YUAN)),
     ...HOLD,
   },
   {
@@ -255,7 +261,7 @@ const muleAccounts: Rule[] = [
     id: 'mule.receive-only-account',
     // From a week old: a new account (and every account of a deployment launched this week) has had no time to pay for anything.
     description: 'A transfer of 100 yuan or more from a stranger to an account between a week and six months old that has made almost no payments of its own: an account opened to collect, not a person who lives on it.',
-    when: all(is('kind_p2p'), newPayee, stranger, lt('payee_payments_made', 3), ge('payee_account_age_days', 7), lt('payee_account_age_days', 180), ge('amount_minor', 100 * YUAN)),
+    when: all(is('kind_p2p'), newPayee, stranger, lt('payee_payments_made', 3), ge('payee_account_age_days', 7), youngPayee(180), ge('amount_minor', 100 * YUAN)),
     ...HOLD,
   },
   {
@@ -317,7 +323,7 @@ const stickerSwap: Rule[] = [
     id: 'swap.receive-only-personal-code',
     description: "A personal code of an account between a week and six months old that has made almost no payments of its own, paid by a stranger: check the name on the code with the shop before paying.",
     showCustomer: true,
-    when: all(is('kind_personal_code'), newPayee, stranger, lt('payee_payments_made', 3), ge('payee_account_age_days', 7), lt('payee_account_age_days', 180), lt('payee_history_count', 10)),
+    when: all(is('kind_personal_code'), newPayee, stranger, lt('payee_payments_made', 3), ge('payee_account_age_days', 7), youngPayee(180), lt('payee_history_count', 10)),
     ...HOLD,
   },
   {
@@ -378,20 +384,20 @@ const collusion: Rule[] = [
       ge('payer_unexplained_transfers_48h', 3),
       ge('payer_fast_out_after', 0.8),
       ge('amount_minor', 500 * YUAN),
-      any(lt('payee_account_age_days', 90), ge('merchant_tier', 3)),
+      any(youngPayee(90), ge('merchant_tier', 3)),
     ),
     ...HOLD,
   },
   {
     id: 'collusion.new-merchant-large-first-sales',
     description: "One of the first sales of a merchant under four months old, 1,000 yuan or more from a stranger.",
-    when: all(toBusiness, stranger, lt('payee_account_age_days', 120), lt('payee_history_count', 5), ge('amount_minor', 1_000 * YUAN)),
+    when: all(toBusiness, stranger, youngPayee(120), lt('payee_history_count', 5), ge('amount_minor', 1_000 * YUAN)),
     ...HOLD,
   },
   {
     id: 'collusion.outsized-ticket',
     description: "Ten times the merchant's usual sale at a merchant under six months old.",
-    when: all(toBusiness, ge('payee_history_count', 20), ge('amount_over_payee_typical', 10), ge('amount_minor', 1_000 * YUAN), lt('payee_account_age_days', 180)),
+    when: all(toBusiness, ge('payee_history_count', 20), ge('amount_over_payee_typical', 10), ge('amount_minor', 1_000 * YUAN), youngPayee(180)),
     score: 30,
   },
   {
@@ -403,7 +409,7 @@ const collusion: Rule[] = [
   {
     id: 'collusion.young-merchant-strangers-large',
     description: 'A large payment from a stranger to a merchant under four months old that three or more strangers paid 3,000 yuan or more today.',
-    when: all(toBusiness, stranger, lt('payee_account_age_days', 120), ge('payee_new_payers_24h', 3), ge('payee_sum_24h_minor', 3_000 * YUAN), ge('amount_minor', 300 * YUAN)),
+    when: all(toBusiness, stranger, youngPayee(120), ge('payee_new_payers_24h', 3), ge('payee_sum_24h_minor', 3_000 * YUAN), ge('amount_minor', 300 * YUAN)),
     ...HOLD,
   },
   {
@@ -411,9 +417,9 @@ const collusion: Rule[] = [
     description: "A payment of 200 yuan or more from an account under four months old with almost no payments of its own to a merchant under six months old whose week's takings come at 500 yuan or more per buyer (a ring member opened for the job, not a new customer of a new shop).",
     when: all(
       toBusiness,
-      lt('payer_account_age_days', 120),
+      youngPayer(120),
       lt('payer_history_count', 5),
-      lt('payee_account_age_days', 180),
+      youngPayee(180),
       ge('payee_received_per_payer_7d_minor', 500 * YUAN),
       ge('amount_minor', 200 * YUAN),
     ),
@@ -422,7 +428,7 @@ const collusion: Rule[] = [
   {
     id: 'collusion.repeat-large-young-merchant',
     description: 'Buying again, 1,000 yuan or more, at a merchant under six months old whose takings this week come at 500 yuan or more per buyer.',
-    when: all(toBusiness, ge('pair_count', 1), lt('payee_account_age_days', 180), ge('amount_minor', 1_000 * YUAN), ge('payee_received_per_payer_7d_minor', 500 * YUAN)),
+    when: all(toBusiness, ge('pair_count', 1), youngPayee(180), ge('amount_minor', 1_000 * YUAN), ge('payee_received_per_payer_7d_minor', 500 * YUAN)),
     ...HOLD,
   },
   {
@@ -430,7 +436,7 @@ const collusion: Rule[] = [
     description: 'A sizeable payment to a young merchant that took 10,000 yuan or more this week from few customers: 1,000 yuan or more each (under four months old) or 2,000 or more (under six): a ring of buyers, not a shop.',
     when: all(
       toBusiness,
-      any(all(lt('payee_account_age_days', 120), ge('payee_received_per_payer_7d_minor', 1_000 * YUAN)), all(lt('payee_account_age_days', 180), ge('payee_received_per_payer_7d_minor', 2_000 * YUAN))),
+      any(all(youngPayee(120), ge('payee_received_per_payer_7d_minor', 1_000 * YUAN)), all(youngPayee(180), ge('payee_received_per_payer_7d_minor', 2_000 * YUAN))),
       ge('payee_received_7d_minor', 10_000 * YUAN),
       ge('amount_minor', 300 * YUAN),
     ),
@@ -438,9 +444,8 @@ const collusion: Rule[] = [
   },
   {
     id: 'collusion.new-accounts-buying-large',
-    // Accounts under 90 days old stand out only on a platform older than that: at a launch every account is one.
     description: "A payment of 200 yuan or more to a merchant under six months old that three or more brand-new, near-empty accounts paid 200 yuan or more this week: buyers opened for fake sales, not the shop's customers.",
-    when: all(toBusiness, ge('platform_age_days', 90), lt('payee_account_age_days', 180), ge('payee_new_account_payers_7d', 3), ge('amount_minor', 200 * YUAN)),
+    when: all(toBusiness, youngPayee(180), ge('payee_new_account_payers_7d', 3), ge('amount_minor', 200 * YUAN)),
     ...HOLD,
   },
 ];
