@@ -3,6 +3,7 @@
 // (a customer's appeal upheld) with a reason, after a confirmation. The server checks everything
 // again; the checks here only save a round trip and say what is wrong next to the field.
 import { useEffect, useRef, useState } from 'react';
+import { RISK_LABEL_REASON_CHARS_MAX as REASON_CHARS_MAX, RISK_LABEL_REASON_CHARS_MIN as REASON_CHARS_MIN, RISK_PARTY_ID_CHARS_MAX } from '../../src/core/limits.js';
 import { ApiError } from '../shared/api.js';
 import { useT, type Text } from '../shared/i18n.js';
 import { can } from './permissions.js';
@@ -10,11 +11,8 @@ import { useSession, useStaffApi } from './session.js';
 import type { LabelLookup, PartyKind, RiskLabel } from './types.js';
 import { ErrorNote, formatTime, useIdempotency } from './ui.js';
 
-/** As the API takes party ids (src/http/ops/risk.ts): `prefix_` and base64url, at most 64. */
-const PARTY_ID = /^[A-Za-z0-9_-]{1,64}$/;
-/** The reason's bounds (RISK_LABEL_REASON_CHARS_MIN/MAX in src/core/limits.ts). */
-const REASON_CHARS_MIN = 3;
-const REASON_CHARS_MAX = 500;
+/** As the API takes party ids (src/http/ops/risk.ts): `prefix_` and base64url. */
+const PARTY_ID = new RegExp(`^[A-Za-z0-9_-]{1,${RISK_PARTY_ID_CHARS_MAX}}$`);
 
 const VERDICT_NAMES: Record<RiskLabel['verdict'], Text> = {
   fraud: { zh: '欺诈', en: 'Fraud' },
@@ -174,7 +172,7 @@ export function LabelsPanel() {
             id="labels-party"
             data-testid="labels-party"
             value={party}
-            maxLength={64}
+            maxLength={RISK_PARTY_ID_CHARS_MAX}
             spellCheck={false}
             autoComplete="off"
             autoCapitalize="off"
